@@ -1,0 +1,154 @@
+"""Provides the pydantic models of the project file.
+
+Every model allows extra keys, so a file written by a newer version keeps the keys
+this version does not know when it is loaded and saved again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+PROJECT_FILE_NAME = "tui-annotate.json"
+STATE_DIR_NAME = ".tui-annotate"
+
+
+def new_id() -> str:
+    """Return a random id, short enough to read and unique in practice (48 bits)."""
+    return uuid.uuid4().hex[:12]
+
+
+def now_iso() -> str:
+    """Return the current UTC time as ISO 8601 with seconds."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Record(BaseModel):
+    """Base of every stored record: extra keys are kept and ids are strings."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(default_factory=new_id)
+
+
+class Concept(Record):
+    """A label of the project. Its place in the concept list gives its hotkey."""
+
+    name: str
+    color: str = "#ffffff"
+    """Display colour as #rrggbb, chosen once when the concept is made."""
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("concept name must not be empty")
+        return name
+
+
+class InputItem(Record):
+    """One image or text file of the project, referenced by a relative path."""
+
+    path: str
+    """Path relative to the project folder, with forward slashes."""
+    kind: Literal["image", "text"] = "image"
+    width: int | None = None
+    height: int | None = None
+    """Size of the upright image in pixels; None for texts or unreadable images."""
+
+
+class Mark(BaseModel):
+    """One annotator's mark on an annotation: who made or confirmed it, and when."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    at: str = Field(default_factory=now_iso)
+
+
+class Annotation(Record):
+    """One concept on one input: for the whole input, or with a box, polygon or mask.
+
+    `box` is [x0, y0, x1, y1] in upright image pixels with x0 < x1 and y0 < y1.
+    `polygon` is a flat list [x0, y0, x1, y1, ...] of at least three vertices.
+    `mask` is a PNG path relative to the project's state folder.
+    """
+
+    input_id: str
+    concept_id: str
+    box: list[float] | None = None
+    polygon: list[float] | None = None
+    mask: str | None = None
+    parent_id: str | None = None
+    annotators: list[Mark] = Field(default_factory=list)
+    created_at: str = Field(default_factory=now_iso)
+    updated_at: str | None = None
+    review: str | None = None
+
+    @property
+    def kind(self) -> Literal["classification", "box", "polygon", "mask"]:
+        if self.box is not None:
+            return "box"
+        if self.polygon is not None:
+            return "polygon"
+        if self.mask is not None:
+            return "mask"
+        return "classification"
+
+    @model_validator(mode="after")
+    def _one_region(self) -> Annotation:
+        regions = [r for r in (self.box, self.polygon, self.mask) if r is not None]
+        if len(regions) > 1:
+            raise ValueError("an annotation has at most one region (box, polygon or mask)")
+        if self.box is not None:
+            if len(self.box) != 4:
+                raise ValueError(f"box must have 4 numbers [x0, y0, x1, y1], got {len(self.box)}")
+            x0, y0, x1, y1 = self.box
+            if not (x0 < x1 and y0 < y1):
+                raise ValueError(f"box {self.box} must have x0 < x1 and y0 < y1")
+        if self.polygon is not None:
+            if len(self.polygon) % 2 or len(self.polygon) < 6:
+                raise ValueError("polygon must list at least 3 vertices as x, y pairs")
+        return self
+
+
+class ConceptRelation(Record):
+    """A rename of one annotation's concept: annotations made with `original_id` get `new_id`."""
+
+    original_id: str
+    new_id: str
+
+
+class Project(BaseModel):
+    """The whole project file."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = SCHEMA_VERSION
+    concepts: list[Concept] = Field(default_factory=list)
+    inputs: list[InputItem] = Field(default_factory=list)
+    annotations: list[Annotation] = Field(default_factory=list)
+    relations: list[ConceptRelation] = Field(default_factory=list)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, version: int) -> int:
+        if version > SCHEMA_VERSION:
+            raise ValueError(
+                f"schema version {version} is newer than this tui-annotate supports ({SCHEMA_VERSION});"
+                " upgrade tui-annotate"
+            )
+        return version
+
+
+COLLECTIONS: dict[str, type[Record]] = {
+    "concepts": Concept,
+    "inputs": InputItem,
+    "annotations": Annotation,
+    "relations": ConceptRelation,
+}
+"""Record type of each list in Project, by field name; edits address records this way."""

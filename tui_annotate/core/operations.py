@@ -1,0 +1,173 @@
+"""Provides the edits an annotator makes: concepts, boxes, reassigning, hiding rules.
+
+Each function checks the domain rules, builds an Edit from the store's current state and
+returns it without applying it; the caller passes it to `ProjectStore.apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .edits import Edit
+from .errors import ConceptError, GeometryError
+from .geometry import BoxTuple, normalize_box, smallest_container
+from .models import Annotation, Concept, InputItem, Mark, now_iso
+from .store import ProjectStore, change_record
+
+PALETTE = (
+    "#ff5f5f", "#5fd7ff", "#afff5f", "#ffd75f", "#d787ff", "#ff87d7", "#5fffaf", "#ffaf5f",
+    "#8787ff", "#d7ff87", "#ff5faf", "#5fafff", "#ffff87", "#87ffff", "#ff8787", "#afafff",
+    "#87d75f", "#d7afff", "#ffd7af", "#5fd7af",
+)
+"""Concept colours: every entry is an exact xterm-256 colour, so 256-colour terminals show
+them unchanged, and neighbours in the list differ in hue."""
+
+
+def clean_concept_name(name: str) -> str:
+    """Trim a concept name and reject an empty one."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ConceptError("a concept name must not be empty; type a name first")
+    return cleaned
+
+
+def add_concept(store: ProjectStore, name: str) -> tuple[Edit, Concept]:
+    """Make a new concept; two concepts never differ only by case."""
+    cleaned = clean_concept_name(name)
+    existing = store.concept_named(cleaned)
+    if existing is not None:
+        raise ConceptError(f'concept "{existing.name}" already exists; pick it instead of creating "{cleaned}"')
+    used = {concept.color for concept in store.concepts()}
+    free = [color for color in PALETTE if color not in used]
+    color = free[0] if free else PALETTE[len(store.concepts()) % len(PALETTE)]
+    concept = Concept(name=cleaned, color=color)
+    return Edit(f'create concept "{cleaned}"', [change_record(store, "concepts", concept.id, concept)]), concept
+
+
+def resolve_concept(store: ProjectStore, concept_id: str) -> str:
+    """Follow concept relations from `concept_id` to the concept new annotations should get."""
+    targets = {relation.original_id: relation.new_id for relation in store.relations()}
+    seen = {concept_id}
+    while concept_id in targets:
+        concept_id = targets[concept_id]
+        if concept_id in seen:
+            break
+        seen.add(concept_id)
+    return concept_id
+
+
+def add_inputs(store: ProjectStore, paths: Iterable[str], kind: str = "image") -> Edit:
+    """Add inputs for relative paths that the project does not list yet, in the given order."""
+    known = {item.path for item in store.inputs()}
+    changes = []
+    for path in paths:
+        if path in known:
+            continue
+        known.add(path)
+        item = InputItem(path=path, kind=kind)  # type: ignore[arg-type]
+        changes.append(change_record(store, "inputs", item.id, item))
+    return Edit(f"add {len(changes)} inputs", changes)
+
+
+def set_input_size(store: ProjectStore, input_id: str, width: int, height: int) -> Edit:
+    item = store.input(input_id)
+    if item is None or (item.width, item.height) == (width, height):
+        return Edit("record image size", [])
+    updated = item.model_copy(update={"width": width, "height": height})
+    return Edit("record image size", [change_record(store, "inputs", input_id, updated)])
+
+
+def _box_tuple(annotation: Annotation) -> BoxTuple:
+    assert annotation.box is not None
+    x0, y0, x1, y1 = annotation.box
+    return (x0, y0, x1, y1)
+
+
+def add_box(store: ProjectStore, input_id: str, concept_id: str, corner_a: tuple[float, float],
+            corner_b: tuple[float, float], width: int, height: int) -> tuple[Edit, Annotation]:
+    """Make a box from two corners in any order, clamped to the image, nested in its container.
+
+    Raises GeometryError for a box of zero width or height, ConceptError for an unknown concept.
+    """
+    if store.concept(concept_id) is None:
+        raise ConceptError(f"concept id {concept_id!r} is not in the project; pick a concept with / first")
+    concept_id = resolve_concept(store, concept_id)
+    box = normalize_box(corner_a[0], corner_a[1], corner_b[0], corner_b[1], width, height)
+    others = [(a.id, _box_tuple(a)) for a in store.annotations_for(input_id) if a.box is not None]
+    parent = smallest_container(box, others)
+    annotation = Annotation(
+        input_id=input_id,
+        concept_id=concept_id,
+        box=[round(v, 4) for v in box],
+        parent_id=parent,
+        annotators=[Mark(name=store.annotator)],
+    )
+    name = store.concept(concept_id).name  # type: ignore[union-attr]
+    edit = Edit(f"draw box {name}", [change_record(store, "annotations", annotation.id, annotation)])
+    return edit, annotation
+
+
+def _touched(annotation: Annotation, annotator: str, **update: object) -> Annotation:
+    """Copy an annotation with `update`, a new update time and the annotator's mark."""
+    marks = list(annotation.annotators)
+    if not any(mark.name == annotator for mark in marks):
+        marks.append(Mark(name=annotator))
+    return annotation.model_copy(update={**update, "annotators": marks, "updated_at": now_iso()})
+
+
+def set_box(store: ProjectStore, annotation_id: str, box: BoxTuple, description: str = "move box") -> Edit:
+    """Replace a box's coordinates; edits of one box form one undo group."""
+    annotation = store.annotation(annotation_id)
+    if annotation is None or annotation.box is None:
+        raise GeometryError(f"annotation {annotation_id!r} is not a box on this input")
+    if not (box[0] < box[2] and box[1] < box[3]):
+        raise GeometryError(f"box {box} must have x0 < x1 and y0 < y1")
+    updated = _touched(annotation, store.annotator, box=[round(v, 4) for v in box])
+    return Edit(description, [change_record(store, "annotations", annotation_id, updated)],
+                group=f"move:{annotation_id}")
+
+
+def reassign(store: ProjectStore, annotation_id: str, concept_id: str) -> Edit:
+    """Give an annotation another concept."""
+    annotation = store.annotation(annotation_id)
+    concept = store.concept(concept_id)
+    if annotation is None:
+        raise ConceptError(f"annotation {annotation_id!r} no longer exists")
+    if concept is None:
+        raise ConceptError(f"concept id {concept_id!r} is not in the project")
+    if annotation.concept_id == concept_id:
+        return Edit("reassign", [])
+    updated = _touched(annotation, store.annotator, concept_id=concept_id)
+    return Edit(f"reassign to {concept.name}", [change_record(store, "annotations", annotation_id, updated)])
+
+
+def delete_annotations(store: ProjectStore, annotation_ids: list[str], description: str) -> Edit:
+    """Delete annotations; their children stay and lose the link to the deleted parent."""
+    doomed = set(annotation_ids)
+    changes = []
+    inputs = set()
+    for annotation_id in annotation_ids:
+        annotation = store.annotation(annotation_id)
+        if annotation is not None:
+            inputs.add(annotation.input_id)
+            changes.append(change_record(store, "annotations", annotation_id, None))
+    for input_id in inputs:
+        for child in store.annotations_for(input_id):
+            if child.parent_id in doomed and child.id not in doomed:
+                orphan = child.model_copy(update={"parent_id": None})
+                changes.append(change_record(store, "annotations", child.id, orphan))
+    return Edit(description, changes)
+
+
+def rename_concept(store: ProjectStore, concept_id: str, name: str) -> Edit:
+    """Rename a concept everywhere in the project."""
+    concept = store.concept(concept_id)
+    if concept is None:
+        raise ConceptError(f"concept id {concept_id!r} is not in the project")
+    cleaned = clean_concept_name(name)
+    other = store.concept_named(cleaned)
+    if other is not None and other.id != concept_id:
+        raise ConceptError(f'concept "{other.name}" already exists; choose another name')
+    renamed = concept.model_copy(update={"name": cleaned})
+    return Edit(f'rename concept "{concept.name}" to "{cleaned}"',
+                [change_record(store, "concepts", concept_id, renamed)])

@@ -1,0 +1,114 @@
+"""Provides reading and atomic writing of the project file.
+
+The file is UTF-8 JSON with one record per line inside each list, so that a project of
+100,000 annotations stays small, loads with pydantic's JSON parser and diffs well.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ProjectFileError
+from .models import Project
+
+REPAIR_HINT = (
+    "The file was left untouched. Fix the value named above in a text editor, or restore the"
+    " file from a backup, then open the project again."
+)
+
+
+def _location_of(error: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for item in error.get("loc", ()):
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "top level"
+
+
+def read_project(path: Path) -> Project:
+    """Load and validate a project file.
+
+    Raises ProjectFileError naming the file, the place in it and the problem.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProjectFileError(path, f"cannot be read ({error.strerror})", hint=REPAIR_HINT) from error
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProjectFileError(path, "is not valid UTF-8", f"byte {error.start}", REPAIR_HINT) from error
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise ProjectFileError(path, f"is not valid JSON ({error.msg})", where, REPAIR_HINT) from error
+    if not isinstance(raw, dict):
+        raise ProjectFileError(path, "must contain a JSON object at the top level", None, REPAIR_HINT)
+    try:
+        return Project.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        value = first.get("input")
+        shown = json.dumps(value, ensure_ascii=False)[:80] if value is not None else ""
+        problem = first["msg"] + (f" (value {shown})" if shown else "")
+        more = error.error_count() - 1
+        if more:
+            problem += f"; {more} more problem{'s' if more > 1 else ''} after this one"
+        raise ProjectFileError(path, problem, _location_of(first), REPAIR_HINT) from error
+
+
+def dump_project(project: Project) -> str:
+    """Serialise a project with one record per line."""
+    data = project.model_dump(mode="json", exclude_none=True)
+    lines = ["{"]
+    keys = list(data)
+    for index, key in enumerate(keys):
+        value = data[key]
+        comma = "," if index < len(keys) - 1 else ""
+        if isinstance(value, list) and value:
+            lines.append(f"  {json.dumps(key)}: [")
+            items = [json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in value]
+            lines.append(",\n".join(f"    {item}" for item in items))
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def fsync_directory(folder: Path) -> None:
+    """Flush a folder's entries to disk, so that a rename in it survives a power cut."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        # Some file systems do not support fsync on folders; the rename is still atomic.
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that a crash leaves either the old or the new file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    fsync_directory(path.parent)
+
+
+def write_project(path: Path, project: Project) -> None:
+    write_atomic(path, dump_project(project))

@@ -1,0 +1,429 @@
+"""Provides ProjectStore: the project in memory, its journal, undo history and file lock.
+
+Side effects: opening a store creates the state folder, recovers journals left by
+crashed sessions and holds an exclusive lock on its own journal until `close`.
+
+Durability: `apply` appends the edit to this session's journal and fsyncs it before it
+changes memory, so an edit the caller has seen succeed survives a crash. `fold` writes
+the project file atomically and empties the journal.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from .edits import Change, Edit
+from .errors import ProjectError, ProjectFileError, ProjectLockedError
+from .models import (
+    COLLECTIONS,
+    PROJECT_FILE_NAME,
+    STATE_DIR_NAME,
+    Annotation,
+    Concept,
+    ConceptRelation,
+    InputItem,
+    Project,
+    Record,
+)
+from .projectfile import read_project, write_project
+
+log = logging.getLogger(__name__)
+
+FOLD_EVERY = 200
+"""Journal lines after which `apply` folds the journal into the project file."""
+HISTORY_LIMIT = 1000
+"""Undo steps kept per annotator; older steps are dropped when the history is compacted."""
+LOCK_TIMEOUT_S = 10.0
+
+
+def _safe_file_stem(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "annotator"
+
+
+class ProjectStore:
+    """The open project: records in memory, backed by the project file and a journal."""
+
+    def __init__(self, root: Path, project: Project, annotator: str) -> None:
+        self.root = root
+        self.annotator = annotator
+        self.project_path = root / PROJECT_FILE_NAME
+        self.state_dir = root / STATE_DIR_NAME
+        self._schema_version = project.schema_version
+        self._extra: dict[str, Any] = dict(project.model_extra or {})
+        self._records: dict[str, dict[str, Record]] = {name: {} for name in COLLECTIONS}
+        self._by_input: dict[str, dict[str, None]] = {}
+        self._load_records(project)
+        self._journal: IO[str] | None = None
+        self._journal_path: Path | None = None
+        self._pending = 0
+        self._disk_signature: tuple[int, int] | None = None
+        self.undo_stack: list[Edit] = []
+        self.redo_stack: list[Edit] = []
+        self._history: IO[str] | None = None
+
+    # Opening and closing
+
+    @classmethod
+    def open(cls, root: Path, annotator: str) -> ProjectStore:
+        """Open the project in folder `root`, creating its state folder if needed.
+
+        Raises ProjectFileError for a missing folder or a project file that fails
+        validation; nothing is written in that case.
+        """
+        root = Path(os.path.abspath(root))
+        if not root.exists():
+            raise ProjectFileError(root, "folder not found", hint="Check the path, or create the folder and put images in it.")
+        if not root.is_dir():
+            raise ProjectFileError(root, "is not a folder", hint="Pass the folder that contains the images.")
+        project_path = root / PROJECT_FILE_NAME
+        project = read_project(project_path) if project_path.exists() else Project()
+        store = cls(root, project, annotator)
+        if project_path.exists():
+            store._disk_signature = store._signature()
+        try:
+            (store.state_dir / "journals").mkdir(parents=True, exist_ok=True)
+            (store.state_dir / "history").mkdir(exist_ok=True)
+        except OSError as error:
+            raise ProjectFileError(store.state_dir, f"cannot be created ({error.strerror})",
+                                   hint="Open a folder you can write to.") from error
+        store._recover_journals()
+        store._start_journal()
+        store._load_history()
+        if not project_path.exists():
+            store.fold()
+        return store
+
+    def close(self) -> None:
+        """Fold the journal into the project file and release this session's files."""
+        if self._journal is None:
+            return
+        self.fold()
+        journal, self._journal = self._journal, None
+        if self._journal_path is not None:
+            self._journal_path.unlink(missing_ok=True)
+        journal.close()
+        if self._history is not None:
+            self._history.close()
+            self._history = None
+
+    # Reading
+
+    def concepts(self) -> list[Concept]:
+        return list(self._records["concepts"].values())  # type: ignore[arg-type]
+
+    def concept(self, concept_id: str) -> Concept | None:
+        return self._records["concepts"].get(concept_id)  # type: ignore[return-value]
+
+    def concept_named(self, name: str) -> Concept | None:
+        """Return the concept whose name equals `name` ignoring case and outer spaces."""
+        wanted = name.strip().casefold()
+        for concept in self.concepts():
+            if concept.name.casefold() == wanted:
+                return concept
+        return None
+
+    def inputs(self) -> list[InputItem]:
+        return list(self._records["inputs"].values())  # type: ignore[arg-type]
+
+    def input(self, input_id: str) -> InputItem | None:
+        return self._records["inputs"].get(input_id)  # type: ignore[return-value]
+
+    def annotation(self, annotation_id: str) -> Annotation | None:
+        return self._records["annotations"].get(annotation_id)  # type: ignore[return-value]
+
+    def annotations_for(self, input_id: str) -> list[Annotation]:
+        """Annotations of one input in creation order."""
+        records = self._records["annotations"]
+        return [records[i] for i in self._by_input.get(input_id, ())]  # type: ignore[misc]
+
+    def all_annotations(self) -> list[Annotation]:
+        return list(self._records["annotations"].values())  # type: ignore[arg-type]
+
+    def relations(self) -> list[ConceptRelation]:
+        return list(self._records["relations"].values())  # type: ignore[arg-type]
+
+    def record(self, collection: str, record_id: str) -> Record | None:
+        return self._records[collection].get(record_id)
+
+    def to_project(self) -> Project:
+        return Project.model_construct(
+            schema_version=self._schema_version,
+            concepts=self.concepts(),
+            inputs=self.inputs(),
+            annotations=self.all_annotations(),
+            relations=self.relations(),
+            **self._extra,
+        )
+
+    # Writing
+
+    def apply(self, edit: Edit, undoable: bool = True) -> None:
+        """Validate an edit, journal it durably, then apply it in memory.
+
+        Raises ProjectError when a changed record fails validation; nothing is written then.
+        """
+        if not edit.changes:
+            return
+        validated = self._validate(edit)
+        self._append_journal(edit)
+        for change, record in zip(edit.changes, validated):
+            self._put(change.collection, change.record_id, record)
+        if undoable:
+            self._push_undo(edit)
+        self._pending += 1
+        if self._pending >= FOLD_EVERY:
+            self.fold()
+
+    def undo(self) -> Edit | None:
+        """Revert the last undoable edit of this annotator and return it, or None."""
+        if not self.undo_stack:
+            return None
+        edit = self.undo_stack.pop()
+        self.apply(edit.inverted(), undoable=False)
+        self.redo_stack.append(edit)
+        self._write_history({"op": "undo"})
+        return edit
+
+    def redo(self) -> Edit | None:
+        """Apply the last undone edit again and return it, or None."""
+        if not self.redo_stack:
+            return None
+        edit = self.redo_stack.pop()
+        self.apply(Edit(edit.description, edit.changes), undoable=False)
+        self.undo_stack.append(edit)
+        self._write_history({"op": "redo"})
+        return edit
+
+    def fold(self) -> None:
+        """Write the project file atomically and empty this session's journal.
+
+        When another session rewrote the file since this one read it, the file is read
+        again and this session's journal replayed on top, so both sessions' edits survive.
+        """
+        with self._project_lock():
+            if self.project_path.exists() and self._signature() != self._disk_signature:
+                self._reload_with_own_journal()
+            write_project(self.project_path, self.to_project())
+            self._disk_signature = self._signature()
+            if self._journal is not None:
+                self._journal.seek(0)
+                self._journal.truncate()
+                self._journal.flush()
+                os.fsync(self._journal.fileno())
+        self._pending = 0
+
+    # Internals: records
+
+    def _load_records(self, project: Project) -> None:
+        for name in COLLECTIONS:
+            table = self._records[name]
+            table.clear()
+            for record in getattr(project, name):
+                table[record.id] = record
+        self._by_input.clear()
+        for annotation in self._records["annotations"].values():
+            self._by_input.setdefault(annotation.input_id, {})[annotation.id] = None  # type: ignore[attr-defined]
+
+    def _validate(self, edit: Edit) -> list[Record | None]:
+        validated: list[Record | None] = []
+        for change in edit.changes:
+            model = COLLECTIONS.get(change.collection)
+            if model is None:
+                raise ProjectError(f"unknown collection {change.collection!r} in edit {edit.description!r}")
+            if change.after is None:
+                validated.append(None)
+                continue
+            try:
+                validated.append(model.model_validate(change.after))
+            except ValidationError as error:
+                first = error.errors()[0]
+                raise ProjectError(f"{edit.description}: {first['msg']}") from error
+        return validated
+
+    def _put(self, collection: str, record_id: str, record: Record | None) -> None:
+        table = self._records[collection]
+        old = table.get(record_id)
+        if collection == "annotations" and old is not None:
+            self._by_input.get(old.input_id, {}).pop(record_id, None)  # type: ignore[attr-defined]
+        if record is None:
+            table.pop(record_id, None)
+            return
+        table[record_id] = record
+        if collection == "annotations":
+            self._by_input.setdefault(record.input_id, {})[record_id] = None  # type: ignore[attr-defined]
+            if old is not None:
+                self._restore_creation_order(record.input_id)  # type: ignore[attr-defined]
+
+    def _restore_creation_order(self, input_id: str) -> None:
+        table = self._records["annotations"]
+        ids = [i for i in table if i in self._by_input.get(input_id, {})]
+        self._by_input[input_id] = dict.fromkeys(ids)
+
+    def _apply_payload_line(self, line: str) -> bool:
+        """Apply one journal line to memory; return False for a torn or invalid line."""
+        try:
+            edit = Edit.from_json(json.loads(line)["edit"])
+            validated = self._validate(edit)
+        except (ValueError, KeyError, TypeError, ProjectError) as error:
+            log.warning("skipped an unreadable journal line: %s", error)
+            return False
+        for change, record in zip(edit.changes, validated):
+            self._put(change.collection, change.record_id, record)
+        return True
+
+    # Internals: files
+
+    def _signature(self) -> tuple[int, int] | None:
+        try:
+            status = self.project_path.stat()
+        except FileNotFoundError:
+            return None
+        return (status.st_mtime_ns, status.st_size)
+
+    @contextmanager
+    def _project_lock(self) -> Iterator[None]:
+        path = self.state_dir / "lock"
+        with open(path, "a") as handle:
+            deadline = time.monotonic() + LOCK_TIMEOUT_S
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise ProjectLockedError(
+                            f"{path} is locked by another tui-annotate session for more than"
+                            f" {LOCK_TIMEOUT_S:g} s; try again, or check for a stuck process"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _reload_with_own_journal(self) -> None:
+        project = read_project(self.project_path)
+        self._load_records(project)
+        self._extra = dict(project.model_extra or {})
+        if self._journal_path is not None and self._journal_path.exists():
+            for line in self._journal_path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    self._apply_payload_line(line)
+
+    def _recover_journals(self) -> None:
+        """Replay journals whose sessions ended without folding, then fold and remove them."""
+        recovered: list[tuple[Path, IO[str]]] = []
+        for path in sorted((self.state_dir / "journals").glob("*.jsonl")):
+            handle = open(path, "r+", encoding="utf-8")
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()  # a live session owns it
+                continue
+            lines = [line for line in handle.read().splitlines() if line.strip()]
+            applied = sum(self._apply_payload_line(line) for line in lines)
+            if lines:
+                log.info("recovered %d of %d journal lines from %s", applied, len(lines), path)
+            recovered.append((path, handle))
+        if not recovered:
+            return
+        with self._project_lock():
+            write_project(self.project_path, self.to_project())
+            self._disk_signature = self._signature()
+        for path, handle in recovered:
+            path.unlink(missing_ok=True)
+            handle.close()
+
+    def _start_journal(self) -> None:
+        stem = f"{_safe_file_stem(self.annotator)}-{os.getpid()}-{int(time.time() * 1000)}"
+        self._journal_path = self.state_dir / "journals" / f"{stem}.jsonl"
+        self._journal = open(self._journal_path, "a+", encoding="utf-8")
+        fcntl.flock(self._journal.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _append_journal(self, edit: Edit) -> None:
+        if self._journal is None:
+            raise ProjectError("the project is closed; open it again to make changes")
+        line = json.dumps({"edit": edit.to_json()}, ensure_ascii=False, separators=(",", ":"))
+        self._journal.seek(0, os.SEEK_END)
+        self._journal.write(line + "\n")
+        self._journal.flush()
+        os.fsync(self._journal.fileno())
+
+    # Internals: undo history
+
+    @property
+    def history_path(self) -> Path:
+        return self.state_dir / "history" / f"{_safe_file_stem(self.annotator)}.jsonl"
+
+    def _load_history(self) -> None:
+        path = self.history_path
+        entries = 0
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    op = entry["op"]
+                    edit = Edit.from_json(entry["edit"]) if "edit" in entry else None
+                except (ValueError, KeyError, TypeError):
+                    continue  # a torn last line after a crash
+                entries += 1
+                if op == "do" and edit is not None:
+                    self.undo_stack.append(edit)
+                    self.redo_stack.clear()
+                elif op == "amend" and edit is not None and self.undo_stack:
+                    self.undo_stack[-1] = edit
+                elif op == "undo" and self.undo_stack:
+                    self.redo_stack.append(self.undo_stack.pop())
+                elif op == "redo" and self.redo_stack:
+                    self.undo_stack.append(self.redo_stack.pop())
+        if entries > 2 * HISTORY_LIMIT:
+            self._compact_history()
+        self._history = open(path, "a", encoding="utf-8")
+
+    def _compact_history(self) -> None:
+        self.undo_stack = self.undo_stack[-HISTORY_LIMIT:]
+        lines = [json.dumps({"op": "do", "edit": edit.to_json()}) for edit in self.undo_stack]
+        lines += [json.dumps({"op": "do", "edit": edit.to_json()}) for edit in reversed(self.redo_stack)]
+        lines += [json.dumps({"op": "undo"})] * len(self.redo_stack)
+        from .projectfile import write_atomic
+
+        write_atomic(self.history_path, "".join(line + "\n" for line in lines))
+
+    def _push_undo(self, edit: Edit) -> None:
+        self.redo_stack.clear()
+        top = self.undo_stack[-1] if self.undo_stack else None
+        if top is not None and edit.group and top.group == edit.group and edit.made_at - top.made_at <= 1.0:
+            self.undo_stack[-1] = top.merged_with(edit)
+            self._write_history({"op": "amend", "edit": self.undo_stack[-1].to_json()})
+            return
+        self.undo_stack.append(edit)
+        self._write_history({"op": "do", "edit": edit.to_json()})
+
+    def _write_history(self, entry: dict[str, Any]) -> None:
+        if self._history is None:
+            return
+        self._history.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._history.flush()
+        os.fsync(self._history.fileno())
+
+
+def change_record(store: ProjectStore, collection: str, record_id: str, after: Record | None) -> Change:
+    """Build the change that sets one record to `after` (None deletes it), from its current state."""
+    before = store.record(collection, record_id)
+    return Change(
+        collection,
+        record_id,
+        before.model_dump(mode="json", exclude_none=True) if before is not None else None,
+        after.model_dump(mode="json", exclude_none=True) if after is not None else None,
+    )
