@@ -1,0 +1,87 @@
+"""Provides AnnotateApp and `create_app`, the one factory shared by the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import partial
+from typing import Literal
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from ..core.store import ProjectStore
+from ..core.viewstate import load_view_state, view_state_path
+from .bindings import CANVAS_BINDINGS, OBJECTS_BINDINGS, SCREEN_BINDINGS
+from .help import display_keys
+from .keymap import load_keymap
+from .screen import AnnotateScreen
+
+ColorSystem = Literal["truecolor", "256"]
+
+
+def detect_color_system() -> ColorSystem:
+    """Pick truecolour only where the terminal says it has it (COLORTERM), else 256 colours.
+
+    OpenSSH does not forward COLORTERM and tmux sets TERM to tmux-256color, so remote
+    sessions default to 256 colours, which also sends about 3x fewer bytes per frame.
+    """
+    wanted = os.environ.get("TEXTUAL_COLOR_SYSTEM", "") or os.environ.get("COLORTERM", "")
+    return "truecolor" if wanted.lower() in {"truecolor", "24bit"} else "256"
+
+
+class AnnotateApp(App[None]):
+    """The tui-annotate application on one open project."""
+
+    TITLE = "tui-annotate"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, store: ProjectStore, color_system: ColorSystem | None = None,
+                 keymap: dict[str, str] | None = None, keymap_problems: list[str] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.color_system: ColorSystem = color_system or detect_color_system()
+        self.keymap = keymap or {}
+        self.keymap_problems = keymap_problems or []
+        self.main_screen = AnnotateScreen(
+            store, load_view_state(view_state_path(store.state_dir, store.annotator)), self.color_system
+        )
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self.push_screen(self.main_screen)
+        for problem in self.keymap_problems:
+            self.notify(problem, severity="warning", timeout=10)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Offer every key binding of the main screen, canvas and Objects pane in the palette."""
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, AnnotateScreen):
+            return
+        targets = [(SCREEN_BINDINGS, screen), (CANVAS_BINDINGS, screen.canvas),
+                   (OBJECTS_BINDINGS, screen.objects.list)]
+        for bindings, target in targets:
+            for binding in bindings:
+                keys = display_keys(self.keymap.get(binding.id or "", binding.key))
+                yield SystemCommand(binding.description, f"Key: {keys}", partial(self.run_action, binding.action, target))
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Send keys to the main screen's open entry, in the order they were read, before any binding."""
+        if self.screen is self.main_screen and self.main_screen.entry is not None:
+            event.stop()
+            self.main_screen.entry_key(event)
+            return
+        await super()._on_key(event)
+
+    async def action_quit(self) -> None:
+        """Save the view position, fold the journal into the project file and exit."""
+        self.main_screen.save_view_state()
+        self.store.close()
+        self.exit()
+
+
+def create_app(store: ProjectStore, color_system: ColorSystem | None = None) -> AnnotateApp:
+    keymap, problems = load_keymap()
+    return AnnotateApp(store, color_system, keymap, problems)

@@ -1,0 +1,81 @@
+"""Provides every key binding of the app, declared once.
+
+The footer, the help screen and the command palette are all built from these lists, and
+each binding has an id that users can remap in the key map file (see `keymap.py`).
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+HOTKEY_COUNT = 20
+"""Concepts reachable by hotkey: 1-9 and 0 give 1-10, `;` then a digit gives 11-20."""
+
+
+def _hotkey_bindings() -> list[Binding]:
+    bindings = []
+    for number in range(1, 11):
+        key = str(number % 10)
+        bindings.append(
+            Binding(key, f"hotkey({number})", f"Concept {number}: draw, or reassign the selection",
+                    show=False, id=f"concept.{number}")
+        )
+    return bindings
+
+
+SCREEN_BINDINGS: list[Binding] = [
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("slash", "pick_concept", "Concept", id="concept.pick"),
+    Binding("b", "draw_boxes", "Box", id="tool.box"),
+    Binding("s", "select_tool", "Select", id="tool.select"),
+    Binding("d", "next_input", "Next", id="input.next"),
+    Binding("a", "previous_input", "Prev", id="input.previous"),
+    Binding("u,ctrl+z", "undo", "Undo", id="edit.undo"),
+    Binding("ctrl+y,ctrl+r", "redo", "Redo", id="edit.redo"),
+    Binding("g", "go_to", "Go to x,y", id="cursor.goto"),
+    Binding("plus", "zoom_in", "Zoom in", show=False, id="view.zoom_in"),
+    Binding("minus", "zoom_out", "Zoom out", show=False, id="view.zoom_out"),
+    Binding("equals_sign", "zoom_fit", "Fit image", show=False, id="view.fit"),
+    Binding("v", "toggle_overlays", "Hide/show all overlays", show=False, id="view.overlays"),
+    Binding("o", "focus_objects", "Objects pane", show=False, id="focus.objects"),
+    Binding("semicolon", "hotkey_prefix", "Concepts 11-20: press ; then a digit", show=False,
+            id="concept.prefix"),
+    *_hotkey_bindings(),
+]
+"""Keys that work wherever the focus is on the main screen."""
+
+CANVAS_BINDINGS: list[Binding] = [
+    Binding("left,h", "nudge(-1,0)", "Cursor or selection left", show=False, id="cursor.left"),
+    Binding("right,l", "nudge(1,0)", "Cursor or selection right", show=False, id="cursor.right"),
+    Binding("up,k", "nudge(0,-1)", "Cursor or selection up", show=False, id="cursor.up"),
+    Binding("down,j", "nudge(0,1)", "Cursor or selection down", show=False, id="cursor.down"),
+    Binding("shift+left,H", "nudge(-10,0)", "Left by ten", show=False, id="cursor.left10"),
+    Binding("shift+right,L", "nudge(10,0)", "Right by ten", show=False, id="cursor.right10"),
+    Binding("shift+up,K", "nudge(0,-10)", "Up by ten", show=False, id="cursor.up10"),
+    Binding("shift+down,J", "nudge(0,10)", "Down by ten", show=False, id="cursor.down10"),
+    Binding("enter,space", "place", "Place corner / select", id="canvas.place"),
+    Binding("escape", "escape", "Exit drawing / clear selection", show=False, id="canvas.escape"),
+    Binding("tab", "step_instance(1)", "Next instance", show=False, id="canvas.next_instance"),
+    Binding("shift+tab", "step_instance(-1)", "Previous instance", show=False,
+            id="canvas.previous_instance"),
+    Binding("e", "cycle_handle", "Move box / edges", show=False, id="canvas.handle"),
+    Binding("delete,backspace", "delete_selected", "Delete", show=False, id="canvas.delete"),
+]
+"""Keys of the image canvas: they apply while the canvas has focus."""
+
+OBJECTS_BINDINGS: list[Binding] = [
+    Binding("b", "draw_category", "Draw this concept", show=False, id="objects.draw"),
+    Binding("r", "rename_or_reassign", "Rename concept / reassign", show=False, id="objects.rename"),
+    Binding("v", "toggle_hidden", "Hide/show", show=False, id="objects.hide"),
+    Binding("delete,backspace", "delete_row", "Delete", show=False, id="objects.delete"),
+    Binding("i", "show_annotators", "Annotators", show=False, id="objects.annotators"),
+    Binding("escape", "back_to_canvas", "Back to canvas", show=False, id="objects.back"),
+]
+"""Keys of the Objects pane: they apply while the pane has focus."""
+
+BINDING_GROUPS: list[tuple[str, list[Binding]]] = [
+    ("Everywhere", SCREEN_BINDINGS),
+    ("Image canvas", CANVAS_BINDINGS),
+    ("Objects pane", OBJECTS_BINDINGS),
+]

@@ -1,0 +1,635 @@
+"""Provides AnnotateScreen: the canvas, the Objects pane and the status bar, and every edit.
+
+The screen is the one owner of changes: widgets post messages, the screen builds edits
+with `core.operations`, applies them through the store and redraws from the new state.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from functools import partial
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ..core import operations
+from ..core.edits import Edit
+from ..core.errors import ImageLoadError, ProjectError
+from ..core.models import Annotation, Concept, InputItem
+from ..core.store import ProjectStore
+from ..core.viewstate import ViewState, save_view_state, view_state_path
+from ..imaging.decode import SourceImage, open_image
+from .bindings import SCREEN_BINDINGS
+from .canvas import ImageCanvas
+from .entry import ConceptOption, Entry, EntryPanel, parse_position
+from .help import HelpScreen
+from .hotkeys import hotkey_label
+from .objects import ObjectList, ObjectRow, ObjectsPane
+from .overlay import BoxView
+from .status import StatusBar
+
+CACHE_SIZE = 4
+"""Decoded images kept in memory: the current one, neighbours and a prefetched one."""
+
+
+class AnnotateScreen(Screen):
+    """The main screen: one input at a time, drawn on the canvas with its annotations."""
+
+    BINDINGS = SCREEN_BINDINGS
+
+    DEFAULT_CSS = """
+    AnnotateScreen #main { height: 1fr; }
+    AnnotateScreen #sidebar { width: 34; border-left: solid $panel-lighten-2; }
+    AnnotateScreen.narrow #sidebar { width: 26; }
+    """
+
+    def __init__(self, store: ProjectStore, view_state: ViewState, color_system: str) -> None:
+        super().__init__()
+        self.store = store
+        self.view_state = view_state
+        self.color_system = color_system
+        self.index = 0
+        self.active_concept_id: str | None = None
+        self.hidden_concepts: set[str] = set(view_state.hidden_concepts)
+        self.hidden_annotations: set[str] = set(view_state.hidden_annotations)
+        self._hotkey_prefix = False
+        self._cache: OrderedDict[str, SourceImage | ImageLoadError] = OrderedDict()
+        self._note = ""
+        self.entry: Entry | None = None
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield ImageCanvas(self.color_system, id="canvas")  # type: ignore[arg-type]
+            with Vertical(id="sidebar"):
+                yield ObjectsPane(id="objects")
+        yield EntryPanel(id="entry")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def canvas(self) -> ImageCanvas:
+        return self.query_one(ImageCanvas)
+
+    @property
+    def objects(self) -> ObjectsPane:
+        return self.query_one(ObjectsPane)
+
+    def on_mount(self) -> None:
+        concepts = self.store.concepts()
+        if concepts:
+            self.active_concept_id = concepts[0].id
+        inputs = self.store.inputs()
+        ids = [item.id for item in inputs]
+        if self.view_state.input_id in ids:
+            self.index = ids.index(self.view_state.input_id)
+        self.canvas.focus()
+        self.show_input(self.index)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "narrow")
+
+    # Inputs
+
+    @property
+    def current_input(self) -> InputItem | None:
+        inputs = self.store.inputs()
+        return inputs[self.index] if 0 <= self.index < len(inputs) else None
+
+    def show_input(self, index: int) -> None:
+        """Show input `index`, decoding it in a worker unless it is cached."""
+        inputs = self.store.inputs()
+        if not inputs:
+            self.canvas.show_message(
+                f"No images in {self.store.root}.\nCopy images (jpg, png, webp, bmp, tif, gif) into the"
+                " folder and open it again."
+            )
+            self._refresh_panes()
+            return
+        self._remember_view()
+        self.index = max(0, min(index, len(inputs) - 1))
+        item = inputs[self.index]
+        self.view_state.input_id = item.id
+        cached = self._cache.get(item.id)
+        if cached is not None:
+            self._cache.move_to_end(item.id)
+            self._display(item, cached)
+        else:
+            self.canvas.show_message(f"Loading {item.path}…")
+            self._refresh_panes()
+            self._decode(item, True)
+        if self.index + 1 < len(inputs) and inputs[self.index + 1].id not in self._cache:
+            self._decode(inputs[self.index + 1], False)
+
+    @work(thread=True, group="decode")
+    def _decode(self, item: InputItem, show: bool) -> None:
+        try:
+            result: SourceImage | ImageLoadError = open_image(self.store.root / item.path)
+        except ImageLoadError as error:
+            result = error
+        self.app.call_from_thread(self._decoded, item, result, show)
+
+    def _decoded(self, item: InputItem, result: SourceImage | ImageLoadError, show: bool) -> None:
+        self._cache[item.id] = result
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        current = self.current_input
+        if show and current is not None and current.id == item.id:
+            self._display(item, result)
+
+    def _display(self, item: InputItem, result: SourceImage | ImageLoadError) -> None:
+        if isinstance(result, ImageLoadError):
+            self.canvas.show_message(
+                f"Cannot show {item.path}\n{result.problem}\nThe other inputs still work: press d or a."
+            )
+        else:
+            if (item.width, item.height) != (result.width, result.height):
+                self._apply(operations.set_input_size(self.store, item.id, result.width, result.height),
+                            undoable=False, quiet=True)
+            view = self.view_state.views.get(item.id)
+            cursor = self.view_state.cursors.get(item.id)
+            self.canvas.show_image(result, tuple(view) if view else None, tuple(cursor) if cursor else None)
+        self.refresh_annotations()
+
+    def _remember_view(self) -> None:
+        item = self.current_input
+        if item is not None and self.canvas.image is not None:
+            self.view_state.remember(item.id, self.canvas.view_state, self.canvas.cursor)
+
+    def save_view_state(self) -> None:
+        self._remember_view()
+        self.view_state.hidden_concepts = sorted(self.hidden_concepts)
+        self.view_state.hidden_annotations = sorted(self.hidden_annotations)
+        try:
+            save_view_state(view_state_path(self.store.state_dir, self.store.annotator), self.view_state)
+        except OSError as error:
+            self.notify(f"Could not save the view position: {error}", severity="warning")
+
+    # State to widgets
+
+    def _concept_numbers(self) -> dict[str, int]:
+        return {concept.id: index + 1 for index, concept in enumerate(self.store.concepts())}
+
+    def _is_hidden(self, annotation: Annotation) -> bool:
+        return annotation.id in self.hidden_annotations or annotation.concept_id in self.hidden_concepts
+
+    def instance_labels(self, annotations: list[Annotation]) -> dict[str, str]:
+        """Number each region instance per concept in creation order: cat.1, cat.2, ..."""
+        counts: dict[str, int] = {}
+        labels = {}
+        for annotation in annotations:
+            if annotation.kind == "classification":
+                continue
+            concept = self.store.concept(annotation.concept_id)
+            counts[annotation.concept_id] = counts.get(annotation.concept_id, 0) + 1
+            name = concept.name if concept else "?"
+            labels[annotation.id] = f"{name}.{counts[annotation.concept_id]}"
+        return labels
+
+    def refresh_annotations(self) -> None:
+        """Redraw boxes, the Objects pane and the status bar from the store."""
+        item = self.current_input
+        annotations = self.store.annotations_for(item.id) if item else []
+        labels = self.instance_labels(annotations)
+        boxes = []
+        for annotation in annotations:
+            if annotation.box is None or self._is_hidden(annotation):
+                continue
+            concept = self.store.concept(annotation.concept_id)
+            color = concept.color if concept else "#ffffff"
+            x0, y0, x1, y1 = annotation.box
+            boxes.append(BoxView(annotation.id, (x0, y0, x1, y1), labels[annotation.id], color))
+        self.canvas.set_boxes(boxes)
+        self._refresh_panes(annotations, labels)
+        self._update_status()
+
+    def _refresh_panes(self, annotations: list[Annotation] | None = None,
+                       labels: dict[str, str] | None = None) -> None:
+        annotations = annotations or []
+        labels = labels or {}
+        numbers = self._concept_numbers()
+        by_concept: dict[str, list[Annotation]] = {}
+        for annotation in annotations:
+            if annotation.kind != "classification":
+                by_concept.setdefault(annotation.concept_id, []).append(annotation)
+        rows: list[ObjectRow] = []
+        for concept_id, members in sorted(by_concept.items(), key=lambda pair: numbers.get(pair[0], 999)):
+            concept = self.store.concept(concept_id)
+            name = concept.name if concept else f"unknown concept {concept_id}"
+            color = concept.color if concept else "#ffffff"
+            rows.append(ObjectRow("concept", concept_id, concept_id, name, color,
+                                  concept_id in self.hidden_concepts, hotkey_label(numbers.get(concept_id, 0)),
+                                  len(members)))
+            for annotation in members:
+                rows.append(ObjectRow("instance", annotation.id, concept_id, labels.get(annotation.id, name), color,
+                                      self._is_hidden(annotation),
+                                      annotators=tuple(mark.name for mark in annotation.annotators)))
+        selected = self.canvas.selected_id
+        self.objects.show_rows(rows, len(by_concept), f"instance:{selected}" if selected else None)
+
+    def _update_status(self) -> None:
+        item = self.current_input
+        canvas = self.canvas
+        parts: list[tuple[str, str]] = []
+        total = len(self.store.inputs())
+        if item is None:
+            parts.append(("no inputs", "bold"))
+        else:
+            parts.append((item.path, "bold"))
+            parts.append((f"{self.index + 1}/{total}", ""))
+            if canvas.image is not None:
+                parts.append((f"{canvas.image.width}x{canvas.image.height}", ""))
+                parts.append((f"x {canvas.cursor[0]:g} y {canvas.cursor[1]:g}", ""))
+            if canvas.viewport is not None:
+                parts.append((f"zoom {canvas.viewport.zoom * 100:.0f}%", ""))
+        tool = "Box" if canvas.tool == "box" else "Select"
+        if canvas.selected_id is not None and canvas.handle != "box":
+            tool += f" ({canvas.handle} edge)"
+        parts.append((tool, "bold"))
+        concept = self.store.concept(self.active_concept_id) if self.active_concept_id else None
+        if concept is not None:
+            key = hotkey_label(self._concept_numbers()[concept.id])
+            parts.append((f"{concept.name}" + (f" [{key}]" if key else ""), concept.color))
+        else:
+            parts.append(("no concept: press /", "italic"))
+        note = "; … (press a digit for concept 11-20)" if self._hotkey_prefix else self._note
+        self.query_one(StatusBar).show(parts, note)
+
+    # Applying edits
+
+    def _apply(self, edit: Edit, *, undoable: bool = True, quiet: bool = False) -> bool:
+        """Apply an edit through the store; report a failure and return False."""
+        try:
+            self.store.apply(edit, undoable=undoable)
+        except ProjectError as error:
+            self.notify(str(error), severity="error", timeout=8)
+            return False
+        except OSError as error:
+            self.notify(f"Could not save: {error}. Nothing was changed; free disk space or check"
+                        " permissions, then try again.", severity="error", timeout=12)
+            return False
+        if not quiet:
+            self._note = f"saved: {edit.description}"
+        return True
+
+    def _concept_for_new_annotation(self) -> Concept | None:
+        if self.active_concept_id is None:
+            return None
+        return self.store.concept(operations.resolve_concept(self.store, self.active_concept_id))
+
+    # Canvas messages
+
+    @on(ImageCanvas.BoxDrawn)
+    def _box_drawn(self, message: ImageCanvas.BoxDrawn) -> None:
+        item = self.current_input
+        image = self.canvas.image
+        concept = self._concept_for_new_annotation()
+        if item is None or image is None:
+            return
+        if concept is None:
+            self.notify("Pick a concept first: press / and type a name.", severity="warning")
+            return
+        try:
+            edit, annotation = operations.add_box(self.store, item.id, concept.id, message.corner_a,
+                                                  message.corner_b, image.width, image.height)
+        except ProjectError as error:
+            self.notify(str(error), severity="warning", timeout=6)
+            return
+        if self._apply(edit):
+            self.refresh_annotations()
+
+    @on(ImageCanvas.BoxEdited)
+    def _box_edited(self, message: ImageCanvas.BoxEdited) -> None:
+        try:
+            edit = operations.set_box(self.store, message.annotation_id, message.box, message.description)
+        except ProjectError as error:
+            self.notify(str(error), severity="warning")
+            return
+        if self._apply(edit):
+            self.refresh_annotations()
+
+    @on(ImageCanvas.SelectionChanged)
+    def _selection_changed(self, message: ImageCanvas.SelectionChanged) -> None:
+        if message.annotation_id is not None:
+            self.objects.highlight(f"instance:{message.annotation_id}")
+        self._update_status()
+
+    @on(ImageCanvas.DeleteRequested)
+    def _delete_requested(self, message: ImageCanvas.DeleteRequested) -> None:
+        self._delete_instance(message.annotation_id)
+
+    @on(ImageCanvas.ExitDrawing)
+    def _exit_drawing(self) -> None:
+        self.canvas.set_tool("select")
+
+    @on(ImageCanvas.StateChanged)
+    def _canvas_state_changed(self) -> None:
+        self._update_status()
+
+    def _delete_instance(self, annotation_id: str) -> None:
+        annotation = self.store.annotation(annotation_id)
+        if annotation is None:
+            return
+        label = self.instance_labels(self.store.annotations_for(annotation.input_id)).get(annotation_id, "annotation")
+        if self._apply(operations.delete_annotations(self.store, [annotation_id], f"delete {label}")):
+            self.canvas.select(None, notify=False)
+            self.refresh_annotations()
+            self.notify(f"Deleted {label}; u undoes it.")
+
+    # Objects pane messages
+
+    @on(ObjectList.RowHighlighted)
+    def _row_highlighted(self, message: ObjectList.RowHighlighted) -> None:
+        row = message.row
+        if row is not None and row.kind == "instance":
+            self.canvas.select(row.target_id, notify=False)
+        elif row is not None:
+            self.canvas.select(None, notify=False)
+
+    @on(ObjectList.Requested)
+    def _row_requested(self, message: ObjectList.Requested) -> None:
+        row = message.row
+        if message.action == "back":
+            self.canvas.focus()
+            return
+        if row is None:
+            return
+        if message.action == "draw":
+            self._start_drawing(row.concept_id)
+            self.canvas.focus()
+        elif message.action == "hide":
+            self._toggle_hidden(row)
+        elif message.action == "delete":
+            if row.kind == "instance":
+                self._delete_instance(row.target_id)
+            else:
+                self._delete_category(row)
+        elif message.action == "annotators":
+            self._show_annotators(row)
+        elif message.action == "rename":
+            if row.kind == "concept":
+                self._rename_concept(row.concept_id)
+            else:
+                self._pick_then(partial(self._reassign_to_pick, row.target_id), "Reassign to concept")
+
+    def _toggle_hidden(self, row: ObjectRow) -> None:
+        table = self.hidden_concepts if row.kind == "concept" else self.hidden_annotations
+        if row.target_id in table:
+            table.discard(row.target_id)
+        else:
+            table.add(row.target_id)
+        self.refresh_annotations()
+
+    def _delete_category(self, row: ObjectRow) -> None:
+        item = self.current_input
+        if item is None:
+            return
+        doomed = [a.id for a in self.store.annotations_for(item.id)
+                  if a.concept_id == row.concept_id and a.kind != "classification"]
+
+        def confirmed(_: object) -> None:
+            if self._apply(operations.delete_annotations(self.store, doomed, f"delete all {row.label}")):
+                self.canvas.select(None, notify=False)
+                self.refresh_annotations()
+                self.notify(f"Deleted {len(doomed)} {row.label} on this input; u undoes it.")
+
+        self.open_entry(Entry("confirm", f"Delete all {len(doomed)} {row.label} instances on {item.path}?",
+                              confirmed))
+
+    def _show_annotators(self, row: ObjectRow) -> None:
+        if row.kind == "instance":
+            annotation = self.store.annotation(row.target_id)
+            marks = annotation.annotators if annotation else []
+        else:
+            item = self.current_input
+            marks = [m for a in self.store.annotations_for(item.id) if a.concept_id == row.concept_id
+                     for m in a.annotators] if item else []
+        names = sorted({mark.name for mark in marks})
+        self.notify(f"{row.label}: {len(names)} annotator{'s' if len(names) != 1 else ''}: {', '.join(names)}",
+                    title="Annotators")
+
+    def _rename_concept(self, concept_id: str) -> None:
+        concept = self.store.concept(concept_id)
+        if concept is None:
+            return
+
+        def parse(text: str) -> str:
+            try:
+                return operations.clean_concept_name(text)
+            except ProjectError as error:
+                raise ValueError(str(error)) from None
+
+        def renamed(name: object) -> None:
+            if not isinstance(name, str) or name == concept.name:
+                return
+            try:
+                edit = operations.rename_concept(self.store, concept_id, name)
+            except ProjectError as error:
+                self.notify(str(error), severity="warning")
+                return
+            if self._apply(edit):
+                self.refresh_annotations()
+
+        self.open_entry(Entry("text", f'Rename concept "{concept.name}" everywhere to', renamed, parse,
+                              text=concept.name))
+
+    # Entries
+
+    def open_entry(self, entry: Entry) -> None:
+        """Open a prompt in the entry line; keys go to it until Enter or Escape."""
+        self.entry = entry
+        self.query_one(EntryPanel).show(entry)
+
+    def entry_key(self, event) -> None:
+        """Pass one key to the open entry, closing it when it is finished or cancelled."""
+        entry = self.entry
+        if entry is None:
+            return
+        outcome = entry.handle_key(event)
+        if outcome != "open" and self.entry is entry:
+            self.entry = None
+        self.query_one(EntryPanel).show(self.entry)
+
+    # Concepts
+
+    def _pick_then(self, callback, title: str = "Concept") -> None:
+        """Open the concept picker; create a new concept when asked, then call `callback(concept_id)`."""
+
+        def picked(result: object) -> None:
+            if not isinstance(result, ConceptOption):
+                return
+            concept_id = result.concept_id
+            if concept_id is None and result.new_name:
+                try:
+                    edit, concept = operations.add_concept(self.store, result.new_name)
+                except ProjectError as error:
+                    self.notify(str(error), severity="warning")
+                    return
+                if not self._apply(edit):
+                    return
+                concept_id = concept.id
+                self.notify(f'Created concept "{concept.name}" on hotkey '
+                            f"{hotkey_label(len(self.store.concepts())) or '(none: more than 20)'}.")
+            if concept_id is not None:
+                callback(concept_id)
+
+        self.open_entry(Entry("concept", title, picked, concepts=self.store.concepts(),
+                              notes=self._relation_notes(), placeholder="type to filter or to name a new concept"))
+
+    def _relation_notes(self) -> dict[str, str]:
+        notes = {}
+        for concept in self.store.concepts():
+            target = operations.resolve_concept(self.store, concept.id)
+            if target != concept.id:
+                new = self.store.concept(target)
+                notes[concept.id] = f"→ new annotations get {new.name if new else '?'}"
+        return notes
+
+    def _set_active(self, concept_id: str) -> None:
+        self.active_concept_id = concept_id
+        if self.canvas.tool == "box":
+            self._start_drawing(concept_id)
+        self._update_status()
+
+    def _start_drawing(self, concept_id: str) -> None:
+        self.active_concept_id = concept_id
+        concept = self._concept_for_new_annotation()
+        if concept is None:
+            return
+        original = self.store.concept(concept_id)
+        label = concept.name
+        if original is not None and original.id != concept.id:
+            label = f"{concept.name} (for {original.name})"
+        self.canvas.set_tool("box", label, concept.color)
+        self._update_status()
+
+    def _reassign_to_pick(self, annotation_id: str, concept_id: str) -> None:
+        if self._apply(operations.reassign(self.store, annotation_id, concept_id)):
+            self.refresh_annotations()
+
+    # Actions
+
+    def action_pick_concept(self) -> None:
+        self._pick_then(self._set_active)
+
+    def action_draw_boxes(self) -> None:
+        if self.active_concept_id is None or self.store.concept(self.active_concept_id) is None:
+            self._pick_then(self._start_drawing, "Concept for new boxes")
+            return
+        self._start_drawing(self.active_concept_id)
+
+    def action_select_tool(self) -> None:
+        self.canvas.set_tool("select")
+
+    def action_hotkey_prefix(self) -> None:
+        self._hotkey_prefix = True
+        self._update_status()
+
+    def action_hotkey(self, number: int) -> None:
+        """Start drawing with concept `number`, or reassign the selected instance to it."""
+        if self._hotkey_prefix:
+            number += 10
+            self._hotkey_prefix = False
+        concepts = self.store.concepts()
+        if number > len(concepts):
+            self.notify(f"No concept on hotkey {hotkey_label(number)}; press / to create one.", severity="warning")
+            self._update_status()
+            return
+        concept = concepts[number - 1]
+        if self.canvas.selected_id is not None:
+            self._reassign_to_pick(self.canvas.selected_id, concept.id)
+            self.notify(f"Reassigned to {concept.name}.")
+            return
+        self._start_drawing(concept.id)
+
+    def action_next_input(self) -> None:
+        self._step_input(1)
+
+    def action_previous_input(self) -> None:
+        self._step_input(-1)
+
+    def _step_input(self, step: int) -> None:
+        total = len(self.store.inputs())
+        target = self.index + step
+        if not 0 <= target < total:
+            self.notify("This is the last input." if step > 0 else "This is the first input.")
+            return
+        self.show_input(target)
+
+    def action_undo(self) -> None:
+        self._undo_redo(self.store.undo, "Undid")
+
+    def action_redo(self) -> None:
+        self._undo_redo(self.store.redo, "Redid")
+
+    def _undo_redo(self, step, verb: str) -> None:
+        try:
+            edit = step()
+        except (ProjectError, OSError) as error:
+            self.notify(f"{verb[:-1]} failed: {error}", severity="error")
+            return
+        if edit is None:
+            self.notify(f"Nothing to {verb.lower()[:-1]}.")
+            return
+        self._go_to_edit(edit)
+        self._note = f"{verb.lower()}: {edit.description}"
+        self.refresh_annotations()
+        self.notify(f"{verb}: {edit.description}")
+
+    def _go_to_edit(self, edit: Edit) -> None:
+        """Show the input that an undone or redone edit touched, if it is another one."""
+        for change in edit.changes:
+            if change.collection != "annotations":
+                continue
+            payload = change.after or change.before or {}
+            input_id = payload.get("input_id")
+            ids = [item.id for item in self.store.inputs()]
+            if input_id in ids and ids.index(input_id) != self.index:
+                self.show_input(ids.index(input_id))
+            return
+
+    def action_go_to(self) -> None:
+        image = self.canvas.image
+        if image is None:
+            return
+
+        def parse(text: str) -> tuple[float, float]:
+            x, y = parse_position(text)
+            if not (0 <= x <= image.width and 0 <= y <= image.height):
+                raise ValueError(f"({x:g}, {y:g}) is outside the {image.width}x{image.height} image;"
+                                 f" x must be 0-{image.width} and y 0-{image.height}")
+            return x, y
+
+        def chosen(position: object) -> None:
+            if isinstance(position, tuple):
+                self.canvas.move_cursor_to(*position)
+
+        x, y = self.canvas.cursor
+        self.open_entry(Entry("text", "Go to x,y in image pixels", chosen, parse, placeholder=f"now {x:g},{y:g}"))
+
+    def action_zoom_in(self) -> None:
+        self.canvas.zoom(2.0)
+
+    def action_zoom_out(self) -> None:
+        self.canvas.zoom(0.5)
+
+    def action_zoom_fit(self) -> None:
+        self.canvas.zoom(None)
+
+    def action_toggle_overlays(self) -> None:
+        shown = self.canvas.toggle_overlays()
+        self.notify("Overlays shown." if shown else "Overlays hidden; v shows them again.")
+
+    def action_focus_objects(self) -> None:
+        self.objects.list.focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(getattr(self.app, "keymap", {})))
+
+    async def action_quit(self) -> None:
+        await self.app.action_quit()
