@@ -12,9 +12,11 @@ from pathlib import Path
 import click
 
 from .core import operations
-from .core.errors import ProjectError
+from .core.edits import Edit
+from .core.errors import ImageLoadError, ProjectError
 from .core.scan import scan_images
 from .core.store import ProjectStore
+from .imaging.decode import image_size
 
 DEMO_SOURCE_NAMES = ("demo",)
 
@@ -44,10 +46,26 @@ def open_store(path: Path, annotator: str) -> ProjectStore:
         edit = operations.add_inputs(store, scan_images(store.root))
         if edit.changes:
             store.apply(edit, undoable=False)
+        record_missing_sizes(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def record_missing_sizes(store: ProjectStore) -> None:
+    """Read the size of inputs that have none from their file headers (pixels are not decoded)."""
+    changes = []
+    for item in store.inputs():
+        if item.kind != "image" or item.width is not None:
+            continue
+        try:
+            width, height = image_size(store.root / item.path)
+        except ImageLoadError:
+            continue  # the viewer shows the problem when the input is opened
+        changes += operations.set_input_size(store, item.id, width, height).changes
+    if changes:
+        store.apply(Edit("record image sizes", changes), undoable=False)
 
 
 def run_app(path: Path, annotator: str, colors: str) -> None:
