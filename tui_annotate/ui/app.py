@@ -68,12 +68,15 @@ class AnnotateApp(App[None]):
                 yield SystemCommand(binding.description, f"Key: {keys}", partial(self.run_action, binding.action, target))
 
     async def _on_key(self, event: events.Key) -> None:
-        """Send keys to the main screen's open entry, in the order they were read, before any binding."""
+        """Send keys to the main screen's open entry, in the order they were read, before any binding.
+
+        Textual calls `_on_key` of every class in the MRO; prevent_default stops App's own
+        handler, which would otherwise run the key's binding as well.
+        """
         if self.screen is self.main_screen and self.main_screen.entry is not None:
+            event.prevent_default()
             event.stop()
             self.main_screen.entry_key(event)
-            return
-        await super()._on_key(event)
 
     async def action_quit(self) -> None:
         """Save the view position, fold the journal into the project file and exit."""
