@@ -168,12 +168,75 @@ def time_rich_pixels(image: SourceImage) -> tuple[float, int]:
 
 
 def measure_cursor_move(case: Case) -> None:
-    """Placeholder for the cursor-move measurement: one overlay cell changes.
+    """Measure a cursor move in the real app, headless, with the canvas at 200x60 cells.
 
-    TODO: time rebuilding the changed lines from cached base strips with the cursor
-    drawn in, and count the bytes Textual sends for the two refreshed regions.
+    Prints the canvas's own render work per move (the render_line calls Textual makes
+    for the refreshed cells) and the bytes the driver writes per move, for a move right
+    (one line changes) and a move down (two lines change), in both colour systems.
     """
-    print("cursor move: not measured yet")
+    import asyncio
+
+    asyncio.run(_cursor_move_async(case))
+
+
+async def _cursor_move_async(case: Case) -> None:
+    import shutil
+    import tempfile
+
+    from tui_annotate.cli import open_store
+    from tui_annotate.ui.app import AnnotateApp
+
+    sidebar, bars = 35, 2  # the Objects pane with its border; the status bar and footer
+    for color_system in ("truecolor", "256"):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder) / "project"
+            root.mkdir()
+            shutil.copy(case.image.path, root / case.image.path.name)
+            store = open_store(root, "bench")
+            app = AnnotateApp(store, color_system)  # type: ignore[arg-type]
+            async with app.run_test(size=(COLUMNS + sidebar, ROWS + bars)) as pilot:
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                canvas = app.main_screen.canvas
+                written: list[int] = []
+                # Headless apps skip writing, so render each update as App._display would.
+                original_display = app._display  # Private: where Textual 8.2.8 writes an update.
+
+                def counting_display(screen, renderable) -> None:  # type: ignore[no-untyped-def]
+                    if renderable is not None and hasattr(renderable, "render_segments"):
+                        written.append(len(renderable.render_segments(app.console).encode("utf-8")))
+                    original_display(screen, renderable)
+
+                app._display = counting_display  # type: ignore[method-assign]
+                render_times: list[float] = []
+                original_render_line = canvas.render_line
+
+                def timed_render_line(y: int) -> Strip:
+                    start = time.perf_counter()
+                    strip = original_render_line(y)
+                    render_times.append(time.perf_counter() - start)
+                    return strip
+
+                canvas.render_line = timed_render_line  # type: ignore[method-assign]
+                for key, label in (("right", "cursor right"), ("down", "cursor down")):
+                    per_move_ms: list[float] = []
+                    per_move_bytes: list[int] = []
+                    for index in range(20):
+                        written.clear()
+                        render_times.clear()
+                        step = key if index % 2 == 0 else {"right": "left", "down": "up"}[key]
+                        await pilot.press(step)
+                        await pilot.pause()
+                        per_move_ms.append(sum(render_times) * 1000)
+                        per_move_bytes.append(sum(written))
+                    print(
+                        f"{case.name:>22} {color_system:>9} {label:<13}"
+                        f" render {statistics.median(per_move_ms):6.3f} ms"
+                        f"  written {statistics.median(per_move_bytes) / 1024:6.2f} KiB"
+                        "  (targets: under 1 ms and 10 KB)"
+                    )
+            store.close()
 
 
 def render_frame(strips: list[Strip], console: Console) -> str:
