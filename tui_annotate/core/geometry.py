@@ -74,18 +74,20 @@ def move_edge(box: BoxTuple, handle: Handle, dx: float, dy: float, width: float,
     """Move one edge, or the whole box for handle "box", staying inside the image.
 
     An edge stops MIN_SIZE pixels before the opposite edge, so the box never flips or empties.
+    A box already narrower than MIN_SIZE (drawn at high zoom) can grow but not shrink, and
+    its edge stays where it is rather than jumping outwards or past the image border.
     """
     if handle == "box":
         return move_box(box, dx, dy, width, height)
     x0, y0, x1, y1 = box
     if handle == "left":
-        x0 = clamp(x0 + dx, 0, x1 - MIN_SIZE)
+        x0 = clamp(x0 + dx, 0, max(x1 - MIN_SIZE, x0))
     elif handle == "right":
-        x1 = clamp(x1 + dx, x0 + MIN_SIZE, width)
+        x1 = clamp(x1 + dx, min(x0 + MIN_SIZE, x1), width)
     elif handle == "top":
-        y0 = clamp(y0 + dy, 0, y1 - MIN_SIZE)
+        y0 = clamp(y0 + dy, 0, max(y1 - MIN_SIZE, y0))
     elif handle == "bottom":
-        y1 = clamp(y1 + dy, y0 + MIN_SIZE, height)
+        y1 = clamp(y1 + dy, min(y0 + MIN_SIZE, y1), height)
     return (x0, y0, x1, y1)
 
 

@@ -6,9 +6,10 @@ this version does not know when it is loaded and saved again.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -33,6 +34,25 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     id: str = Field(default_factory=new_id)
+
+    def to_payload(self) -> dict[str, Any]:
+        """Return the record as JSON data for the journal and the project file.
+
+        Known fields that are None are left out to keep the file small, but an unknown key
+        keeps its null value, so that a file written by another tool round-trips.
+        NOTE: a null unknown key inside a nested model (an annotator's Mark) is still dropped.
+        """
+        data = self.model_dump(mode="json", exclude_none=True)
+        for key, value in (self.model_extra or {}).items():
+            if value is None:
+                data[key] = None
+        return data
+
+    def to_json_line(self) -> str:
+        """Return `to_payload()` as compact JSON on one line, using pydantic's fast serializer."""
+        if any(value is None for value in (self.model_extra or {}).values()):
+            return json.dumps(self.to_payload(), ensure_ascii=False, separators=(",", ":"))
+        return self.model_dump_json(exclude_none=True)
 
 
 class Concept(Record):
@@ -80,7 +100,7 @@ class Annotation(Record):
 
     input_id: str
     concept_id: str
-    box: list[float] | None = None
+    box: list[Annotated[float, Field(allow_inf_nan=False)]] | None = None
     polygon: list[float] | None = None
     mask: str | None = None
     parent_id: str | None = None
@@ -99,20 +119,32 @@ class Annotation(Record):
             return "mask"
         return "classification"
 
+    # The region checks are field validators, so that a load error names the field path,
+    # such as annotations[3].box, and not only the annotation.
+    @field_validator("box")
+    @classmethod
+    def _valid_box(cls, box: list[float] | None) -> list[float] | None:
+        if box is None:
+            return box
+        if len(box) != 4:
+            raise ValueError(f"box must have 4 numbers [x0, y0, x1, y1], got {len(box)}")
+        x0, y0, x1, y1 = box
+        if not (x0 < x1 and y0 < y1):
+            raise ValueError(f"box {box} must have x0 < x1 and y0 < y1")
+        return box
+
+    @field_validator("polygon")
+    @classmethod
+    def _valid_polygon(cls, polygon: list[float] | None) -> list[float] | None:
+        if polygon is not None and (len(polygon) % 2 or len(polygon) < 6):
+            raise ValueError("polygon must list at least 3 vertices as x, y pairs")
+        return polygon
+
     @model_validator(mode="after")
     def _one_region(self) -> Annotation:
         regions = [r for r in (self.box, self.polygon, self.mask) if r is not None]
         if len(regions) > 1:
             raise ValueError("an annotation has at most one region (box, polygon or mask)")
-        if self.box is not None:
-            if len(self.box) != 4:
-                raise ValueError(f"box must have 4 numbers [x0, y0, x1, y1], got {len(self.box)}")
-            x0, y0, x1, y1 = self.box
-            if not (x0 < x1 and y0 < y1):
-                raise ValueError(f"box {self.box} must have x0 < x1 and y0 < y1")
-        if self.polygon is not None:
-            if len(self.polygon) % 2 or len(self.polygon) < 6:
-                raise ValueError("polygon must list at least 3 vertices as x, y pairs")
         return self
 
 

@@ -83,6 +83,17 @@ def _box_tuple(annotation: Annotation) -> BoxTuple:
     return (x0, y0, x1, y1)
 
 
+def _stored_box(box: BoxTuple) -> BoxTuple:
+    """Round a box to the 4 decimals the project file keeps, rejecting one that becomes empty."""
+    x0, y0, x1, y1 = (round(value, 4) for value in box)
+    if not (x0 < x1 and y0 < y1):
+        raise GeometryError(
+            f"box {list(box)} must have x0 < x1 and y0 < y1 when rounded to 4 decimals;"
+            " make it at least 0.0001 pixels wide and tall"
+        )
+    return (x0, y0, x1, y1)
+
+
 def add_box(store: ProjectStore, input_id: str, concept_id: str, corner_a: tuple[float, float],
             corner_b: tuple[float, float], width: int, height: int) -> tuple[Edit, Annotation]:
     """Make a box from two corners in any order, clamped to the image, nested in its container.
@@ -92,13 +103,15 @@ def add_box(store: ProjectStore, input_id: str, concept_id: str, corner_a: tuple
     if store.concept(concept_id) is None:
         raise ConceptError(f"concept id {concept_id!r} is not in the project; pick a concept with / first")
     concept_id = resolve_concept(store, concept_id)
-    box = normalize_box(corner_a[0], corner_a[1], corner_b[0], corner_b[1], width, height)
+    # Boxes are stored to 4 decimals. Nesting compares the stored numbers, so that a box drawn
+    # twice counts as identical and not as its own child.
+    box = _stored_box(normalize_box(corner_a[0], corner_a[1], corner_b[0], corner_b[1], width, height))
     others = [(a.id, _box_tuple(a)) for a in store.annotations_for(input_id) if a.box is not None]
     parent = smallest_container(box, others)
     annotation = Annotation(
         input_id=input_id,
         concept_id=concept_id,
-        box=[round(v, 4) for v in box],
+        box=list(box),
         parent_id=parent,
         annotators=[Mark(name=store.annotator)],
     )
@@ -120,9 +133,7 @@ def set_box(store: ProjectStore, annotation_id: str, box: BoxTuple, description:
     annotation = store.annotation(annotation_id)
     if annotation is None or annotation.box is None:
         raise GeometryError(f"annotation {annotation_id!r} is not a box on this input")
-    if not (box[0] < box[2] and box[1] < box[3]):
-        raise GeometryError(f"box {box} must have x0 < x1 and y0 < y1")
-    updated = _touched(annotation, store.annotator, box=[round(v, 4) for v in box])
+    updated = _touched(annotation, store.annotator, box=list(_stored_box(box)))
     return Edit(description, [change_record(store, "annotations", annotation_id, updated)],
                 group=f"move:{annotation_id}")
 

@@ -35,8 +35,9 @@ from .models import (
     InputItem,
     Project,
     Record,
+    new_id,
 )
-from .projectfile import read_project, write_project
+from .projectfile import fsync_directory, read_project, write_project
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,15 @@ LOCK_TIMEOUT_S = 10.0
 
 def _safe_file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "annotator"
+
+
+def _file_signature(path: Path) -> tuple[int, int] | None:
+    """Return the modification time and size of a file, or None when it does not exist."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
 
 
 class ProjectStore:
@@ -87,10 +97,12 @@ class ProjectStore:
         if not root.is_dir():
             raise ProjectFileError(root, "is not a folder", hint="Pass the folder that contains the images.")
         project_path = root / PROJECT_FILE_NAME
-        project = read_project(project_path) if project_path.exists() else Project()
+        # The signature is taken before reading, so that a save by another session between
+        # the two makes the next fold read the file again instead of overwriting that save.
+        signature = _file_signature(project_path)
+        project = read_project(project_path) if signature is not None else Project()
         store = cls(root, project, annotator)
-        if project_path.exists():
-            store._disk_signature = store._signature()
+        store._disk_signature = signature
         try:
             (store.state_dir / "journals").mkdir(parents=True, exist_ok=True)
             (store.state_dir / "history").mkdir(exist_ok=True)
@@ -254,13 +266,18 @@ class ProjectStore:
     def _put(self, collection: str, record_id: str, record: Record | None) -> None:
         table = self._records[collection]
         old = table.get(record_id)
-        if collection == "annotations" and old is not None:
+        # Replacing a key keeps its place in the dict, so an annotation updated on the same input
+        # keeps its creation order in both indexes without scanning all annotations.
+        moved = collection == "annotations" and (
+            record is None or old is None or old.input_id != record.input_id  # type: ignore[attr-defined]
+        )
+        if moved and old is not None:
             self._by_input.get(old.input_id, {}).pop(record_id, None)  # type: ignore[attr-defined]
         if record is None:
             table.pop(record_id, None)
             return
         table[record_id] = record
-        if collection == "annotations":
+        if moved:
             self._by_input.setdefault(record.input_id, {})[record_id] = None  # type: ignore[attr-defined]
             if old is not None:
                 self._restore_creation_order(record.input_id)  # type: ignore[attr-defined]
@@ -285,11 +302,7 @@ class ProjectStore:
     # Internals: files
 
     def _signature(self) -> tuple[int, int] | None:
-        try:
-            status = self.project_path.stat()
-        except FileNotFoundError:
-            return None
-        return (status.st_mtime_ns, status.st_size)
+        return _file_signature(self.project_path)
 
     @contextmanager
     def _project_lock(self) -> Iterator[None]:
@@ -313,17 +326,23 @@ class ProjectStore:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _reload_with_own_journal(self) -> None:
+        lines: list[str] = []
+        if self._journal_path is not None and self._journal_path.exists():
+            lines = [line for line in self._journal_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        self._reload_with_lines(lines)
+
+    def _reload_with_lines(self, lines: list[str]) -> None:
+        """Read the project file again and replay journal `lines` on top of it."""
         project = read_project(self.project_path)
         self._load_records(project)
         self._extra = dict(project.model_extra or {})
-        if self._journal_path is not None and self._journal_path.exists():
-            for line in self._journal_path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    self._apply_payload_line(line)
+        for line in lines:
+            self._apply_payload_line(line)
 
     def _recover_journals(self) -> None:
         """Replay journals whose sessions ended without folding, then fold and remove them."""
         recovered: list[tuple[Path, IO[str]]] = []
+        recovered_lines: list[str] = []
         for path in sorted((self.state_dir / "journals").glob("*.jsonl")):
             handle = open(path, "r+", encoding="utf-8")
             try:
@@ -336,9 +355,14 @@ class ProjectStore:
             if lines:
                 log.info("recovered %d of %d journal lines from %s", applied, len(lines), path)
             recovered.append((path, handle))
+            recovered_lines += lines
         if not recovered:
             return
         with self._project_lock():
+            if self._signature() != self._disk_signature:
+                # Another session saved the project after this one read it. Its journal no longer
+                # has those edits, so the recovered lines are replayed on top of the new file.
+                self._reload_with_lines(recovered_lines)
             write_project(self.project_path, self.to_project())
             self._disk_signature = self._signature()
         for path, handle in recovered:
@@ -346,10 +370,18 @@ class ProjectStore:
             handle.close()
 
     def _start_journal(self) -> None:
-        stem = f"{_safe_file_stem(self.annotator)}-{os.getpid()}-{int(time.time() * 1000)}"
+        # The random part keeps two sessions of one annotator in one process apart, even when
+        # they open in the same millisecond.
+        stem = f"{_safe_file_stem(self.annotator)}-{os.getpid()}-{int(time.time() * 1000)}-{new_id()}"
         self._journal_path = self.state_dir / "journals" / f"{stem}.jsonl"
-        self._journal = open(self._journal_path, "a+", encoding="utf-8")
+        # The journal gets its .jsonl name only once it is locked, so that another session
+        # recovering dead journals never finds it unlocked and deletes it as a crashed one.
+        creating = self._journal_path.with_suffix(".creating")
+        self._journal = open(creating, "a+", encoding="utf-8")
         fcntl.flock(self._journal.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(creating, self._journal_path)
+        # The folder entry must be on disk too, or a power cut could lose the whole journal.
+        fsync_directory(self._journal_path.parent)
 
     def _append_journal(self, edit: Edit) -> None:
         if self._journal is None:
@@ -424,6 +456,6 @@ def change_record(store: ProjectStore, collection: str, record_id: str, after: R
     return Change(
         collection,
         record_id,
-        before.model_dump(mode="json", exclude_none=True) if before is not None else None,
-        after.model_dump(mode="json", exclude_none=True) if after is not None else None,
+        before.to_payload() if before is not None else None,
+        after.to_payload() if after is not None else None,
     )
