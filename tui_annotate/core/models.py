@@ -61,6 +61,9 @@ class Concept(Record):
     name: str
     color: str = "#ffffff"
     """Display colour as #rrggbb, chosen once when the concept is made."""
+    order: int | None = None
+    """Position in the concept list (and so the hotkey) once the annotator has reordered it;
+    concepts without one follow in the order they were made."""
 
     @field_validator("name")
     @classmethod
@@ -104,6 +107,9 @@ class Annotation(Record):
     polygon: list[float] | None = None
     mask: str | None = None
     parent_id: str | None = None
+    renamed_from: str | None = None
+    """Concept id this annotation had before it was renamed on its input; renaming it back
+    to that concept removes the annotation."""
     annotators: list[Mark] = Field(default_factory=list)
     created_at: str = Field(default_factory=now_iso)
     updated_at: str | None = None

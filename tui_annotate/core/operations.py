@@ -182,3 +182,88 @@ def rename_concept(store: ProjectStore, concept_id: str, name: str) -> Edit:
     renamed = concept.model_copy(update={"name": cleaned})
     return Edit(f'rename concept "{concept.name}" to "{cleaned}"',
                 [change_record(store, "concepts", concept_id, renamed)])
+
+
+def _distinct_points(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    distinct: list[tuple[float, float]] = []
+    for point in points:
+        if point not in distinct:
+            distinct.append(point)
+    return distinct
+
+
+def add_polygon(store: ProjectStore, input_id: str, concept_id: str, points: list[tuple[float, float]],
+                width: int, height: int) -> tuple[Edit, Annotation]:
+    """Make a polygon from its vertices, clamped to the image.
+
+    Raises GeometryError when fewer than 3 distinct vertices remain, ConceptError for an unknown concept.
+    """
+    if store.concept(concept_id) is None:
+        raise ConceptError(f"concept id {concept_id!r} is not in the project; pick a concept with / first")
+    concept_id = resolve_concept(store, concept_id)
+    clamped = [(round(min(max(x, 0), width), 4), round(min(max(y, 0), height), 4)) for x, y in points]
+    # Drop consecutive repeats (a double press of Enter), keep the order of the rest.
+    cleaned = [p for i, p in enumerate(clamped) if i == 0 or p != clamped[i - 1]]
+    if len(cleaned) > 1 and cleaned[-1] == cleaned[0]:
+        cleaned.pop()
+    if len(_distinct_points(cleaned)) < 3:
+        raise GeometryError(
+            f"a polygon needs at least 3 distinct vertices, got {len(_distinct_points(cleaned))};"
+            " place more vertices before closing it"
+        )
+    annotation = Annotation(
+        input_id=input_id,
+        concept_id=concept_id,
+        polygon=[value for point in cleaned for value in point],
+        annotators=[Mark(name=store.annotator)],
+    )
+    name = store.concept(concept_id).name  # type: ignore[union-attr]
+    return Edit(f"draw polygon {name}", [change_record(store, "annotations", annotation.id, annotation)]), annotation
+
+
+def set_polygon(store: ProjectStore, annotation_id: str, points: list[tuple[float, float]],
+                description: str = "move vertex") -> Edit:
+    """Replace a polygon's vertices (at least 3); edits of one polygon form one undo group."""
+    annotation = store.annotation(annotation_id)
+    if annotation is None or annotation.polygon is None:
+        raise GeometryError(f"annotation {annotation_id!r} is not a polygon on this input")
+    if len(_distinct_points(points)) < 3:
+        raise GeometryError("a polygon keeps at least 3 distinct vertices")
+    flat = [round(value, 4) for point in points for value in point]
+    updated = _touched(annotation, store.annotator, polygon=flat)
+    return Edit(description, [change_record(store, "annotations", annotation_id, updated)],
+                group=f"move:{annotation_id}")
+
+
+def move_concept(store: ProjectStore, concept_id: str, step: int) -> Edit:
+    """Move a concept up (step -1) or down (step 1) in the concept list, which changes hotkeys."""
+    concepts = store.concepts()
+    ids = [concept.id for concept in concepts]
+    if concept_id not in ids:
+        raise ConceptError(f"concept id {concept_id!r} is not in the project")
+    index = ids.index(concept_id)
+    target = index + step
+    if not 0 <= target < len(ids):
+        return Edit("move concept", [])
+    ids[index], ids[target] = ids[target], ids[index]
+    changes = []
+    for order, moved_id in enumerate(ids):
+        concept = store.concept(moved_id)
+        if concept is not None and concept.order != order:
+            changes.append(change_record(store, "concepts", moved_id, concept.model_copy(update={"order": order})))
+    name = store.concept(concept_id).name  # type: ignore[union-attr]
+    return Edit(f"move concept {name} to hotkey position {target + 1}", changes)
+
+
+def delete_concept(store: ProjectStore, concept_id: str) -> Edit:
+    """Delete a concept that no annotation and no concept relation uses."""
+    concept = store.concept(concept_id)
+    if concept is None:
+        raise ConceptError(f"concept id {concept_id!r} is not in the project")
+    used = sum(1 for a in store.all_annotations() if a.concept_id == concept_id or a.renamed_from == concept_id)
+    if used:
+        raise ConceptError(f'concept "{concept.name}" is used by {used} annotation{"s" if used > 1 else ""};'
+                           " delete or reassign them first")
+    if any(concept_id in (r.original_id, r.new_id) for r in store.relations()):
+        raise ConceptError(f'concept "{concept.name}" is part of a concept relation, so it is kept')
+    return Edit(f'delete concept "{concept.name}"', [change_record(store, "concepts", concept_id, None)])

@@ -132,7 +132,12 @@ class ProjectStore:
     # Reading
 
     def concepts(self) -> list[Concept]:
-        return list(self._records["concepts"].values())  # type: ignore[arg-type]
+        """Concepts in hotkey order: reordered ones by `order`, the rest in creation order."""
+        concepts: list[Concept] = list(self._records["concepts"].values())  # type: ignore[arg-type]
+        if any(concept.order is not None for concept in concepts):
+            positions = {concept.id: index for index, concept in enumerate(concepts)}
+            concepts.sort(key=lambda c: (c.order if c.order is not None else len(concepts) + positions[c.id]))
+        return concepts
 
     def concept(self, concept_id: str) -> Concept | None:
         return self._records["concepts"].get(concept_id)  # type: ignore[return-value]

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from ..core.store import ProjectStore
 from ..core.viewstate import load_view_state, view_state_path
-from .bindings import CANVAS_BINDINGS, OBJECTS_BINDINGS, SCREEN_BINDINGS
+from .bindings import CANVAS_BINDINGS, CLASSIFICATIONS_BINDINGS, OBJECTS_BINDINGS, SCREEN_BINDINGS
 from .help import display_keys
 from .keymap import load_keymap
 from .screen import AnnotateScreen
@@ -61,7 +61,8 @@ class AnnotateApp(App[None]):
         if not isinstance(screen, AnnotateScreen):
             return
         targets = [(SCREEN_BINDINGS, screen), (CANVAS_BINDINGS, screen.canvas),
-                   (OBJECTS_BINDINGS, screen.objects.list)]
+                   (OBJECTS_BINDINGS, screen.objects.list),
+                   (CLASSIFICATIONS_BINDINGS, screen.classifications.list)]
         for bindings, target in targets:
             for binding in bindings:
                 keys = display_keys(self.keymap.get(binding.id or "", binding.key))

@@ -28,6 +28,10 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("q", "quit", "Quit", id="app.quit"),
     Binding("slash", "pick_concept", "Concept", id="concept.pick"),
     Binding("b", "draw_boxes", "Box", id="tool.box"),
+    Binding("p", "draw_polygons", "Polygon", id="tool.polygon"),
+    Binding("c", "classify", "Classify", id="input.classify"),
+    Binding("r", "rename_selected", "Rename concept of the selection (relation)", show=False, id="edit.rename"),
+    Binding("C", "concept_list", "Concept list: rename, reorder, delete", show=False, id="concept.list"),
     Binding("s", "select_tool", "Select", id="tool.select"),
     Binding("d", "next_input", "Next", id="input.next"),
     Binding("a", "previous_input", "Prev", id="input.previous"),
@@ -38,7 +42,7 @@ SCREEN_BINDINGS: list[Binding] = [
     Binding("minus", "zoom_out", "Zoom out", show=False, id="view.zoom_out"),
     Binding("equals_sign", "zoom_fit", "Fit image", show=False, id="view.fit"),
     Binding("v", "toggle_overlays", "Hide/show all overlays", show=False, id="view.overlays"),
-    Binding("o", "focus_objects", "Objects pane", show=False, id="focus.objects"),
+    Binding("o", "focus_panes", "Focus: canvas, Objects, Classifications", show=False, id="focus.panes"),
     Binding("semicolon", "hotkey_prefix", "Concepts 11-20: press ; then a digit", show=False,
             id="concept.prefix"),
     *_hotkey_bindings(),
@@ -59,14 +63,18 @@ CANVAS_BINDINGS: list[Binding] = [
     Binding("tab", "step_instance(1)", "Next instance", show=False, id="canvas.next_instance"),
     Binding("shift+tab", "step_instance(-1)", "Previous instance", show=False,
             id="canvas.previous_instance"),
-    Binding("e", "cycle_handle", "Move box / edges", show=False, id="canvas.handle"),
-    Binding("delete,backspace", "delete_selected", "Delete", show=False, id="canvas.delete"),
+    Binding("e", "cycle_handle", "Move whole / edges / vertices", show=False, id="canvas.handle"),
+    Binding("f", "close_polygon", "Close polygon", id="canvas.close_polygon"),
+    Binding("i", "insert_vertex", "Insert vertex after the chosen one", show=False, id="canvas.insert_vertex"),
+    Binding("x", "delete_vertex", "Delete chosen vertex", show=False, id="canvas.delete_vertex"),
+    Binding("delete,backspace", "delete_selected", "Delete selection / last vertex", show=False, id="canvas.delete"),
 ]
 """Keys of the image canvas: they apply while the canvas has focus."""
 
 OBJECTS_BINDINGS: list[Binding] = [
     Binding("b", "draw_category", "Draw this concept", show=False, id="objects.draw"),
-    Binding("r", "rename_or_reassign", "Rename concept / reassign", show=False, id="objects.rename"),
+    Binding("r", "rename_or_reassign", "Rename on this input (relation)", show=False, id="objects.rename"),
+    Binding("R", "reassign", "Reassign instance to another concept", show=False, id="objects.reassign"),
     Binding("v", "toggle_hidden", "Hide/show", show=False, id="objects.hide"),
     Binding("delete,backspace", "delete_row", "Delete", show=False, id="objects.delete"),
     Binding("i", "show_annotators", "Annotators", show=False, id="objects.annotators"),
@@ -74,8 +82,18 @@ OBJECTS_BINDINGS: list[Binding] = [
 ]
 """Keys of the Objects pane: they apply while the pane has focus."""
 
+CLASSIFICATIONS_BINDINGS: list[Binding] = [
+    Binding("delete,backspace,space", "remove_row", "Remove (untick) the classification", show=False,
+            id="classifications.remove"),
+    Binding("r", "rename_row", "Rename on this input (relation)", show=False, id="classifications.rename"),
+    Binding("i", "show_annotators", "Annotators", show=False, id="classifications.annotators"),
+    Binding("escape", "back_to_canvas", "Back to canvas", show=False, id="classifications.back"),
+]
+"""Keys of the Classifications pane; concept hotkeys there toggle that concept on the input."""
+
 BINDING_GROUPS: list[tuple[str, list[Binding]]] = [
     ("Everywhere", SCREEN_BINDINGS),
     ("Image canvas", CANVAS_BINDINGS),
     ("Objects pane", OBJECTS_BINDINGS),
+    ("Classifications pane", CLASSIFICATIONS_BINDINGS),
 ]

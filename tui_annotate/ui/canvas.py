@@ -25,12 +25,23 @@ from ..core.errors import GeometryError
 from ..core.geometry import HANDLES, BoxTuple, Handle, clamp, move_box, move_edge, normalize_box
 from ..core.viewport import Viewport
 from ..imaging.decode import SourceImage
+from ..imaging.masks import blend_masks
 from ..imaging.render import sample_view
 from .bindings import CANVAS_BINDINGS
 from .image_strips import StripBuilder
-from .overlay import BoxView, OverlayRows, box_cells, cell_background, compose_line, hex_to_rgb, merge_rows, text_cells
+from .overlay import (
+    OverlayRows,
+    RegionView,
+    box_cells,
+    compose_line,
+    hex_to_rgb,
+    merge_rows,
+    polygon_cells,
+    text_cells,
+)
 
-Tool = Literal["select", "box"]
+Tool = Literal["select", "box", "polygon"]
+Point = tuple[float, float]
 BACKGROUND = Style(bgcolor=Color.from_rgb(30, 30, 30))
 CURSOR_STYLE = Style(color=Color.from_rgb(255, 255, 255), bgcolor=Color.from_rgb(0, 0, 0), bold=True)
 MESSAGE_STYLE = Style(color=Color.from_rgb(255, 215, 135), bgcolor=Color.from_rgb(30, 30, 30), bold=True)
@@ -64,7 +75,7 @@ class ImageCanvas(Widget, can_focus=True):
     """
 
     tool: var[Tool] = var("select")
-    """Select mode, or drawing boxes."""
+    """Select mode, or drawing boxes or polygons."""
 
     class BoxDrawn(Message):
         """The annotator placed both corners of a new box."""
@@ -81,6 +92,22 @@ class ImageCanvas(Widget, can_focus=True):
             super().__init__()
             self.annotation_id = annotation_id
             self.box = box
+            self.description = description
+
+    class PolygonDrawn(Message):
+        """The annotator closed a polygon."""
+
+        def __init__(self, points: list[Point]) -> None:
+            super().__init__()
+            self.points = points
+
+    class PolygonEdited(Message):
+        """A polygon's vertices were moved, inserted or deleted."""
+
+        def __init__(self, annotation_id: str, points: list[Point], description: str) -> None:
+            super().__init__()
+            self.annotation_id = annotation_id
+            self.points = points
             self.description = description
 
     class SelectionChanged(Message):
@@ -108,9 +135,12 @@ class ImageCanvas(Widget, can_focus=True):
         self.viewport: Viewport | None = None
         self.cursor: tuple[float, float] = (0.0, 0.0)
         self.pending_corner: tuple[float, float] | None = None
-        self.boxes: list[BoxView] = []
+        self.vertices: list[Point] = []
+        """Vertices of the polygon being drawn."""
+        self.regions: list[RegionView] = []
         self.selected_id: str | None = None
-        self.handle: Handle = "box"
+        self.handle: Handle | int = "box"
+        """What the arrows move on the selected region: the whole of it, a box edge or a polygon vertex."""
         self.overlays_visible = True
         self.concept_label = ""
         self.concept_color = "#ffffff"
@@ -122,6 +152,7 @@ class ImageCanvas(Widget, can_focus=True):
         self._drag: _Drag | None = None
         self._preview_box: BoxTuple | None = None
         self._saved_view: tuple[float, float, float] | None = None
+        self._exit_region: Region | None = None
 
     # Public API used by the screen
 
@@ -131,6 +162,7 @@ class ImageCanvas(Widget, can_focus=True):
         self.image = image
         self.message_text = ""
         self.pending_corner = None
+        self.vertices = []
         self.selected_id = None
         self._saved_view = view
         self.viewport = None
@@ -143,9 +175,10 @@ class ImageCanvas(Widget, can_focus=True):
         self.image = None
         self.message_text = text
         self.viewport = None
-        self.boxes = []
+        self.regions = []
         self.selected_id = None
         self.pending_corner = None
+        self.vertices = []
         self._samples = None
         self._strips = []
         self._frame_key = None
@@ -153,11 +186,17 @@ class ImageCanvas(Widget, can_focus=True):
         self.refresh()
         self.post_message(self.StateChanged())
 
-    def set_boxes(self, boxes: list[BoxView]) -> None:
-        """Replace the boxes drawn on the image and redraw the rows that changed."""
-        self.boxes = boxes
-        if self.selected_id is not None and not any(b.annotation_id == self.selected_id for b in boxes):
+    def set_regions(self, regions: list[RegionView]) -> None:
+        """Replace the regions drawn on the image and redraw the rows that changed."""
+        masks_before = [(r.annotation_id, r.color) for r in self.regions if r.kind == "mask"]
+        self.regions = regions
+        if self.selected_id is not None and not any(r.annotation_id == self.selected_id for r in regions):
             self.selected_id = None
+        masks_after = [(r.annotation_id, r.color) for r in regions if r.kind == "mask"]
+        if masks_after != masks_before:
+            self._frame_key = None  # masks are blended into the image samples
+            self._rebuild_overlay(full=True)
+            return
         self._rebuild_overlay()
 
     def select(self, annotation_id: str | None, *, notify: bool = True) -> None:
@@ -166,7 +205,7 @@ class ImageCanvas(Widget, can_focus=True):
             return
         self.selected_id = annotation_id
         self.handle = "box"
-        view = self._box_view(annotation_id)
+        view = self._region(annotation_id)
         if view is not None and self.viewport is not None:
             x0, y0, x1, y1 = view.box
             new_viewport = self.viewport.scrolled_to(x1, y1, 0).scrolled_to(x0, y0, 0)
@@ -182,6 +221,8 @@ class ImageCanvas(Widget, can_focus=True):
         self.concept_color = concept_color
         if tool != "box":
             self.pending_corner = None
+        if tool != "polygon":
+            self.vertices = []
         self._rebuild_overlay()
         self.post_message(self.StateChanged())
 
@@ -204,7 +245,8 @@ class ImageCanvas(Widget, can_focus=True):
 
     def toggle_overlays(self) -> bool:
         self.overlays_visible = not self.overlays_visible
-        self._rebuild_overlay()
+        self._frame_key = None  # masks are part of the frame
+        self._rebuild_overlay(full=True)
         return self.overlays_visible
 
     @property
@@ -215,17 +257,22 @@ class ImageCanvas(Widget, can_focus=True):
 
     # Actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show polygon keys only where they apply."""
+        if action == "close_polygon":
+            return self.tool == "polygon"
+        if action in ("insert_vertex", "delete_vertex"):
+            selected = self._region(self.selected_id)
+            return selected is not None and selected.kind == "polygon"
+        return True
+
     def action_nudge(self, dx: int, dy: int) -> None:
         """Move the selected instance by pixels, or else the cursor by cells."""
         if self.image is None or self.viewport is None:
             return
-        selected = self._box_view(self.selected_id)
-        if selected is not None:
-            width, height = self.image.width, self.image.height
-            box = move_edge(selected.box, self.handle, dx, dy, width, height)
-            if box != selected.box:
-                what = "move box" if self.handle == "box" else f"move {self.handle} edge"
-                self.post_message(self.BoxEdited(selected.annotation_id, box, what))
+        selected = self._region(self.selected_id)
+        if selected is not None and self.tool == "select":
+            self._nudge_region(selected, dx, dy)
             return
         step_x = self.viewport.cell_width * dx
         step_y = self.viewport.cell_height * dy
@@ -234,8 +281,33 @@ class ImageCanvas(Widget, can_focus=True):
             x, y = round(x), round(y)
         self.move_cursor_to(x, y)
 
+    def _nudge_region(self, selected: RegionView, dx: int, dy: int) -> None:
+        assert self.image is not None
+        width, height = self.image.width, self.image.height
+        if selected.kind == "box" and isinstance(self.handle, str):
+            box = move_edge(selected.box, self.handle, dx, dy, width, height)
+            if box != selected.box:
+                what = "move box" if self.handle == "box" else f"move {self.handle} edge"
+                self.post_message(self.BoxEdited(selected.annotation_id, box, what))
+        elif selected.kind == "polygon":
+            points = list(selected.points)
+            if isinstance(self.handle, int):
+                x, y = points[self.handle]
+                points[self.handle] = (clamp(x + dx, 0, width), clamp(y + dy, 0, height))
+                what = f"move vertex {self.handle + 1}"
+            else:
+                x0, y0, x1, y1 = selected.box
+                dx = clamp(dx, -x0, width - x1)
+                dy = clamp(dy, -y0, height - y1)
+                points = [(x + dx, y + dy) for x, y in points]
+                what = "move polygon"
+            if points != list(selected.points):
+                self.post_message(self.PolygonEdited(selected.annotation_id, points, what))
+        else:
+            self.notify("A mask cannot be moved; it can be hidden or deleted.", severity="warning")
+
     def action_place(self) -> None:
-        """Place a box corner in drawing mode, or select the innermost box under the cursor."""
+        """Place a box corner or polygon vertex, or select the innermost region under the cursor."""
         if self.image is None:
             return
         if self.tool == "box":
@@ -248,36 +320,114 @@ class ImageCanvas(Widget, can_focus=True):
                 self._rebuild_overlay()
                 self.post_message(self.BoxDrawn(corner, self.cursor))
             return
+        if self.tool == "polygon":
+            self._place_vertex(self.cursor)
+            return
         self.select(self._innermost_at(*self.cursor))
 
+    def _place_vertex(self, point: Point) -> None:
+        """Add a vertex; a vertex on the first one (same cell or same pixel) closes the polygon."""
+        assert self.viewport is not None
+        if len(self.vertices) >= 3:
+            first = self.vertices[0]
+            if point == first or self.viewport.cell_at(*point) == self.viewport.cell_at(*first):
+                self.action_close_polygon()
+                return
+        self.vertices.append(point)
+        self._rebuild_overlay()
+        self.post_message(self.StateChanged())
+
+    def action_close_polygon(self) -> None:
+        """Finish the polygon being drawn; fewer than 3 distinct vertices are rejected."""
+        if self.tool != "polygon":
+            return
+        distinct = len(set(self.vertices))
+        if distinct < 3:
+            self.notify(f"A polygon needs at least 3 distinct vertices; it has {distinct}. Place more,"
+                        " or press Esc to cancel it.", severity="warning")
+            return
+        points, self.vertices = self.vertices, []
+        self._rebuild_overlay()
+        self.post_message(self.PolygonDrawn(points))
+
     def action_escape(self) -> None:
-        if self.tool == "box":
+        if self.tool == "polygon" and self.vertices:
+            self.vertices = []
+            self._rebuild_overlay()
+            self.post_message(self.StateChanged())
+            self.notify("Polygon cancelled; Esc again leaves drawing mode.")
+        elif self.tool in ("box", "polygon"):
             self.post_message(self.ExitDrawing())
         elif self.selected_id is not None:
             self.select(None)
 
     def action_step_instance(self, step: int) -> None:
         """Select the next (or previous) instance in creation order."""
-        if not self.boxes:
-            self.notify("No instances on this input yet; press b to draw a box.", severity="warning")
+        if not self.regions:
+            self.notify("No instances on this input yet; press b to draw a box or p a polygon.", severity="warning")
             return
-        ids = [b.annotation_id for b in self.boxes]
+        ids = [r.annotation_id for r in self.regions]
         if self.selected_id in ids:
             index = (ids.index(self.selected_id) + step) % len(ids)
         else:
             index = 0 if step > 0 else len(ids) - 1
+        if self.tool != "select":
+            self.post_message(self.ExitDrawing())
         self.select(ids[index])
 
     def action_cycle_handle(self) -> None:
-        """Cycle what the arrows move on the selected box: the whole box, then each edge."""
-        if self.selected_id is None:
-            self.notify("Select a box first (Tab or Enter on it).", severity="warning")
+        """Cycle what the arrows move: a box's whole, then each edge; a polygon's whole, then each vertex."""
+        selected = self._region(self.selected_id)
+        if selected is None:
+            self.notify("Select a box or polygon first (Tab, or Enter on it).", severity="warning")
             return
-        self.handle = HANDLES[(HANDLES.index(self.handle) + 1) % len(HANDLES)]
+        if selected.kind == "polygon":
+            order: list[Handle | int] = ["box", *range(len(selected.points))]
+        elif selected.kind == "box":
+            order = list(HANDLES)
+        else:
+            return
+        current = order.index(self.handle) if self.handle in order else 0
+        self.handle = order[(current + 1) % len(order)]
         self._rebuild_overlay()
         self.post_message(self.StateChanged())
 
+    def action_insert_vertex(self) -> None:
+        """Insert a vertex in the middle of the edge after the chosen vertex (or after the first)."""
+        selected = self._region(self.selected_id)
+        if selected is None or selected.kind != "polygon":
+            return
+        points = list(selected.points)
+        index = self.handle if isinstance(self.handle, int) else 0
+        (ax, ay), (bx, by) = points[index], points[(index + 1) % len(points)]
+        middle = (round((ax + bx) / 2, 4), round((ay + by) / 2, 4))
+        points.insert(index + 1, middle)
+        self.handle = index + 1
+        self.post_message(self.PolygonEdited(selected.annotation_id, points, "insert vertex"))
+
+    def action_delete_vertex(self) -> None:
+        """Delete the chosen vertex; a polygon keeps at least 3."""
+        selected = self._region(self.selected_id)
+        if selected is None or selected.kind != "polygon":
+            return
+        if not isinstance(self.handle, int):
+            self.notify("Choose a vertex with e first.", severity="warning")
+            return
+        if len(selected.points) <= 3:
+            self.notify("A polygon keeps at least 3 vertices.", severity="warning")
+            return
+        points = list(selected.points)
+        del points[self.handle]
+        self.handle = min(self.handle, len(points) - 1)
+        self.post_message(self.PolygonEdited(selected.annotation_id, points, "delete vertex"))
+
     def action_delete_selected(self) -> None:
+        """Delete the selected instance, or the last vertex of the polygon being drawn."""
+        if self.tool == "polygon" and self.vertices:
+            self.vertices.pop()
+            self._rebuild_overlay()
+            self.post_message(self.StateChanged())
+            return
         if self.selected_id is not None:
             self.post_message(self.DeleteRequested(self.selected_id))
 
@@ -327,7 +477,11 @@ class ImageCanvas(Widget, can_focus=True):
         key = (id(self.image), self.viewport)
         if key == self._frame_key:
             return
-        self._samples = sample_view(self.image, self.viewport)
+        samples = sample_view(self.image, self.viewport)
+        masks = [(r.mask, hex_to_rgb(r.color)) for r in self.regions if r.kind == "mask" and r.mask is not None]
+        if masks and self.overlays_visible:
+            samples = blend_masks(samples, self.viewport, masks)
+        self._samples = samples
         self._strips = self._builder.build(self._samples)
         self._frame_key = key
         self._rebuild_overlay(refresh=False)
@@ -370,19 +524,20 @@ class ImageCanvas(Widget, can_focus=True):
 
     # Overlays
 
-    def _box_view(self, annotation_id: str | None) -> BoxView | None:
+    def _region(self, annotation_id: str | None) -> RegionView | None:
         if annotation_id is None:
             return None
-        for view in self.boxes:
+        for view in self.regions:
             if view.annotation_id == annotation_id:
                 return view
         return None
 
     def _innermost_at(self, x: float, y: float) -> str | None:
+        """Return the smallest region (by bounding box area) that contains the point."""
         best: tuple[float, str] | None = None
-        for view in self.boxes:
-            x0, y0, x1, y1 = view.box
-            if x0 <= x <= x1 and y0 <= y <= y1:
+        for view in self.regions:
+            if view.contains(x, y):
+                x0, y0, x1, y1 = view.box
                 size = (x1 - x0) * (y1 - y0)
                 if best is None or size < best[0]:
                     best = (size, view.annotation_id)
@@ -401,18 +556,18 @@ class ImageCanvas(Widget, can_focus=True):
         viewport = self.viewport
         samples = self._samples
         if self.overlays_visible:
-            for view in self.boxes:
-                selected = view.annotation_id == self.selected_id
-                if selected and self._preview_box is not None:
-                    view = BoxView(view.annotation_id, self._preview_box, view.label, view.color)
-                merge_rows(overlay, box_cells(view, viewport, samples, selected=selected, handle=self.handle))
+            for view in self.regions:
+                merge_rows(overlay, self._region_cells(view, viewport, samples))
         if self.pending_corner is not None or (self._drag and self._drag.kind == "draw" and self._drag.moved):
             corner = self.pending_corner or (self._drag.start if self._drag else self.cursor)
             x0, x1 = sorted((corner[0], self.cursor[0]))
             y0, y1 = sorted((corner[1], self.cursor[1]))
-            band = BoxView("", (x0, y0, max(x1, x0 + 1e-6), max(y1, y0 + 1e-6)), "", self.concept_color)
+            band = RegionView("", (x0, y0, max(x1, x0 + 1e-6), max(y1, y0 + 1e-6)), "", self.concept_color)
             merge_rows(overlay, box_cells(band, viewport, samples, dashed=True, show_label=False))
-        if self.tool == "box":
+        if self.tool == "polygon" and self.vertices:
+            merge_rows(overlay, polygon_cells([*self.vertices, self.cursor], self.concept_color, viewport, samples,
+                                              closed=False, dashed=True))
+        if self.tool in ("box", "polygon"):
             self._add_badge(overlay)
         old = self._overlay
         self._overlay = overlay
@@ -426,14 +581,35 @@ class ImageCanvas(Widget, can_focus=True):
         if changed:
             self.refresh(*(Region(0, row, width, 1) for row in changed))
 
+    def _region_cells(self, view: RegionView, viewport: Viewport, samples: np.ndarray | None) -> OverlayRows:
+        selected = view.annotation_id == self.selected_id
+        if view.kind == "polygon":
+            chosen = self.handle if selected and isinstance(self.handle, int) else None
+            rows = polygon_cells(view.points, view.color, viewport, samples, selected=selected, chosen_vertex=chosen)
+            merge_rows(rows, _label_only(view, viewport, samples))
+            return rows
+        if view.kind == "mask":
+            # The mask itself is blended into the image; draw its label, and its bounds when selected.
+            return box_cells(view, viewport, samples, selected=selected, dashed=not selected,
+                             show_label=True) if selected else _label_only(view, viewport, samples)
+        if selected and self._preview_box is not None:
+            view = RegionView(view.annotation_id, self._preview_box, view.label, view.color)
+        handle = self.handle if isinstance(self.handle, str) else "box"
+        return box_cells(view, viewport, samples, selected=selected, handle=handle)
+
     def _add_badge(self, overlay: OverlayRows) -> None:
         """Draw the drawing-mode box at the top right: the concept and a clickable Exit."""
         assert self.viewport is not None
         color = Color.from_rgb(*hex_to_rgb(self.concept_color))
         body = Style(color=Color.from_rgb(0, 0, 0), bgcolor=color, bold=True)
         button = Style(color=Color.from_rgb(255, 255, 255), bgcolor=Color.from_rgb(120, 0, 0), bold=True)
-        hint = "corner 2" if self.pending_corner is not None else "corner 1"
-        text = f" Box: {self.concept_label} · {hint} "
+        if self.tool == "polygon":
+            count = len(self.vertices)
+            hint = f"{count} vertex" if count == 1 else f"{count} vertices"
+            text = f" Polygon: {self.concept_label} · {hint} "
+        else:
+            hint = "corner 2" if self.pending_corner is not None else "corner 1"
+            text = f" Box: {self.concept_label} · {hint} "
         exit_text = " Exit ✕ "
         total = len(text) + len(exit_text)
         start = max(self.viewport.columns - total - 1, 0)
@@ -454,16 +630,20 @@ class ImageCanvas(Widget, can_focus=True):
         if self.image is None or self.viewport is None:
             return
         self.focus()
-        if self.tool == "box" and getattr(self, "_exit_region", None) and self._exit_region.contains(event.x, event.y):
+        exit_region = self._exit_region
+        if self.tool != "select" and exit_region is not None and exit_region.contains(event.x, event.y):
             self.post_message(self.ExitDrawing())
             return
         point = self._point_at(event.x, event.y)
         self.move_cursor_to(*point)
+        if self.tool == "polygon":
+            self._place_vertex(point)
+            return
         if self.tool == "box":
             self._drag = _Drag("draw", point)
         else:
-            selected = self._box_view(self.selected_id)
-            if selected is not None:
+            selected = self._region(self.selected_id)
+            if selected is not None and selected.kind == "box":
                 edges = self._edges_near(selected.box, event.x, event.y)
                 if any(edges):
                     self._drag = _Drag("resize", point, selected.box, edges)
@@ -471,8 +651,8 @@ class ImageCanvas(Widget, can_focus=True):
                     self._drag = _Drag("move", point, selected.box)
             if self._drag is None:
                 self.select(self._innermost_at(*point))
-                selected = self._box_view(self.selected_id)
-                if selected is not None:
+                selected = self._region(self.selected_id)
+                if selected is not None and selected.kind == "box":
                     self._drag = _Drag("move", point, selected.box)
         self.capture_mouse()
 
@@ -543,3 +723,11 @@ class ImageCanvas(Widget, can_focus=True):
             column == c1 and within_rows and c1 != c0,
             row == r1 and within_columns and r1 != r0,
         )
+
+
+def _label_only(view: RegionView, viewport: Viewport, samples: np.ndarray | None) -> OverlayRows:
+    """Return only the label cells a box outline would carry, for a region drawn some other way."""
+    rows = box_cells(view, viewport, samples)
+    column, row = viewport.cell_at(view.box[0], view.box[1])
+    outline = "┌┐└┘─│╥╨╞╡□"
+    return {row: [cell for cell in rows.get(row, []) if cell[1] not in outline]} if row in rows else {}

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..core.relations import superscript
 from .bindings import OBJECTS_BINDINGS
 
 RowKind = Literal["concept", "instance"]
@@ -34,6 +35,8 @@ class ObjectRow:
     hotkey: str = ""
     count: int = 0
     annotators: tuple[str, ...] = ()
+    original: str = ""
+    """Name of the concept this instance was renamed from on its input, shown as a superscript."""
 
     @property
     def option_id(self) -> str:
@@ -75,6 +78,9 @@ class ObjectList(OptionList):
 
     def action_rename_or_reassign(self) -> None:
         self._request("rename")
+
+    def action_reassign(self) -> None:
+        self._request("reassign")
 
     def action_toggle_hidden(self) -> None:
         self._request("hide")
@@ -144,6 +150,8 @@ class ObjectsPane(Vertical):
         else:
             text.append("  ")
             text.append(row.label, style=row.color)
+            if row.original:
+                text.append(superscript(row.original), style="italic")
             text.append(f" {eye}")
             if row.annotators:
                 names = ",".join(row.annotators)

@@ -7,6 +7,7 @@ canvas composes them onto the image strips line by line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from rich.cells import cell_len
@@ -27,14 +28,50 @@ DASHED = {"tl": "┌", "tr": "┐", "bl": "└", "br": "┘", "h": "╌", "v": "
 ACTIVE_EDGE = {"h": "═", "v": "║"}
 
 
-@dataclass(frozen=True)
-class BoxView:
-    """What the canvas needs to draw one box instance."""
+@dataclass(frozen=True, eq=False)
+class RegionView:
+    """What the canvas needs to draw one region instance: a box, a polygon or a mask.
+
+    `box` is the region's bounding box for every kind; `points` lists a polygon's vertices;
+    `mask` is a mask's boolean array of the upright image size.
+    """
 
     annotation_id: str
     box: BoxTuple
     label: str
     color: str
+    kind: Literal["box", "polygon", "mask"] = "box"
+    points: tuple[tuple[float, float], ...] = ()
+    mask: np.ndarray | None = None
+
+    def contains(self, x: float, y: float) -> bool:
+        """Return True when image point (x, y) is inside the region."""
+        x0, y0, x1, y1 = self.box
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            return False
+        if self.kind == "polygon":
+            return point_in_polygon(x, y, self.points)
+        if self.kind == "mask" and self.mask is not None:
+            row, column = int(min(y, self.mask.shape[0] - 1)), int(min(x, self.mask.shape[1] - 1))
+            return bool(self.mask[row, column])
+        return True
+
+
+BoxView = RegionView
+
+
+def point_in_polygon(x: float, y: float, points: tuple[tuple[float, float], ...]) -> bool:
+    """Even-odd rule test of a point against a closed polygon."""
+    inside = False
+    count = len(points)
+    for index in range(count):
+        ax, ay = points[index]
+        bx, by = points[(index + 1) % count]
+        if (ay > y) != (by > y):
+            crossing = ax + (y - ay) * (bx - ax) / (by - ay)
+            if x < crossing:
+                inside = not inside
+    return inside
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:
@@ -114,6 +151,89 @@ def box_cells(view: BoxView, viewport: Viewport, samples: np.ndarray | None, *, 
                 rows.setdefault(label_row, []).append((column, char, label_style))
                 column += cell_len(char)
     return rows
+
+
+def polygon_cells(points: list[tuple[float, float]] | tuple[tuple[float, float], ...], color: str,
+                  viewport: Viewport, samples: np.ndarray | None, *, closed: bool = True, selected: bool = False,
+                  chosen_vertex: int | None = None, dashed: bool = False) -> OverlayRows:
+    """Return the cells of a polygon's edges and vertices, clipped to the viewport."""
+    foreground = Color.from_rgb(*hex_to_rgb(color))
+    rows: OverlayRows = {}
+    styles: dict[tuple[tuple[int, int, int], bool], Style] = {}
+
+    def put(column: int, row: int, char: str, bold: bool = False) -> None:
+        if not viewport.contains_cell(column, row):
+            return
+        background = cell_background(samples, column, row)
+        key = (background, bold or selected)
+        style = styles.get(key)
+        if style is None:
+            style = Style(color=foreground, bgcolor=Color.from_rgb(*background), bold=bold or selected)
+            styles[key] = style
+        rows.setdefault(row, []).append((column, char, style))
+
+    count = len(points)
+    edges = count if closed and count > 2 else count - 1
+    for index in range(max(edges, 0)):
+        start = points[index]
+        end = points[(index + 1) % count]
+        for column, row, char in _line_cells(start, end, viewport):
+            put(column, row, "┄" if dashed and char == "─" else char)
+    for index, (x, y) in enumerate(points):
+        column, row = viewport.cell_at(x, y)
+        put(column, row, "◈" if index == chosen_vertex else "◆", bold=index == chosen_vertex)
+    return rows
+
+
+MAX_LINE_STEPS = 4000
+"""Samples along one polygon edge; an edge longer than this many cells is drawn sparsely."""
+
+
+def _line_cells(start: tuple[float, float], end: tuple[float, float],
+                viewport: Viewport) -> list[tuple[int, int, str]]:
+    """Return the cells an edge passes through, with a line character for its slope."""
+    x0, y0 = (start[0] - viewport.left) / viewport.scale, (start[1] - viewport.top) / (2 * viewport.scale)
+    x1, y1 = (end[0] - viewport.left) / viewport.scale, (end[1] - viewport.top) / (2 * viewport.scale)
+    dx, dy = x1 - x0, y1 - y0
+    clipped = _clip_segment(x0, y0, dx, dy, viewport.columns, viewport.rows)
+    if clipped is None:
+        return []
+    t0, t1 = clipped
+    x0, y0, dx, dy = x0 + dx * t0, y0 + dy * t0, dx * (t1 - t0), dy * (t1 - t0)
+    if abs(dx) >= 2 * abs(dy):
+        char = "─"
+    elif abs(dy) >= 2 * abs(dx):
+        char = "│"
+    else:
+        char = "╲" if (dx > 0) == (dy > 0) else "╱"
+    steps = min(int(max(abs(dx), abs(dy)) * 2) + 1, MAX_LINE_STEPS)
+    cells: dict[tuple[int, int], None] = {}
+    for step in range(steps + 1):
+        t = step / steps
+        column = int(np.floor(x0 + dx * t + 1e-9))
+        row = int(np.floor(y0 + dy * t + 1e-9))
+        if 0 <= column < viewport.columns and 0 <= row < viewport.rows:
+            cells[(column, row)] = None
+    return [(column, row, char) for column, row in cells]
+
+
+def _clip_segment(x0: float, y0: float, dx: float, dy: float, width: float,
+                  height: float) -> tuple[float, float] | None:
+    """Clip the segment (x0, y0) + t (dx, dy), t in [0, 1], to [0, width] x [0, height] (Liang-Barsky)."""
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0), (dx, width - x0), (-dy, y0), (dy, height - y0)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return None
+    return t0, t1
 
 
 def merge_rows(target: OverlayRows, source: OverlayRows) -> None:

@@ -16,20 +16,23 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from ..core import operations
+from ..core import classification, operations, relations
 from ..core.edits import Edit
 from ..core.errors import ImageLoadError, ProjectError
 from ..core.models import Annotation, Concept, InputItem
 from ..core.store import ProjectStore
 from ..core.viewstate import ViewState, save_view_state, view_state_path
 from ..imaging.decode import SourceImage, open_image
+from ..imaging.masks import load_mask, mask_bounds
 from .bindings import SCREEN_BINDINGS
 from .canvas import ImageCanvas
 from .entry import ConceptOption, Entry, EntryPanel, parse_position
 from .help import HelpScreen
 from .hotkeys import hotkey_label
+from .classifications import ClassificationList, ClassificationRow, ClassificationsPane
+from .concepts import ConceptListScreen
 from .objects import ObjectList, ObjectRow, ObjectsPane
-from .overlay import BoxView
+from .overlay import RegionView
 from .status import StatusBar
 
 CACHE_SIZE = 4
@@ -60,6 +63,7 @@ class AnnotateScreen(Screen):
         self._cache: OrderedDict[str, SourceImage | ImageLoadError] = OrderedDict()
         self._note = ""
         self.entry: Entry | None = None
+        self._warned: set[str] = set()
 
     # Layout
 
@@ -67,6 +71,7 @@ class AnnotateScreen(Screen):
         with Horizontal(id="main"):
             yield ImageCanvas(self.color_system, id="canvas")  # type: ignore[arg-type]
             with Vertical(id="sidebar"):
+                yield ClassificationsPane(id="classifications")
                 yield ObjectsPane(id="objects")
         yield EntryPanel(id="entry")
         yield StatusBar(id="status")
@@ -79,6 +84,10 @@ class AnnotateScreen(Screen):
     @property
     def objects(self) -> ObjectsPane:
         return self.query_one(ObjectsPane)
+
+    @property
+    def classifications(self) -> ClassificationsPane:
+        return self.query_one(ClassificationsPane)
 
     def on_mount(self) -> None:
         concepts = self.store.concepts()
@@ -196,17 +205,46 @@ class AnnotateScreen(Screen):
         item = self.current_input
         annotations = self.store.annotations_for(item.id) if item else []
         labels = self.instance_labels(annotations)
-        boxes = []
+        regions = []
         for annotation in annotations:
-            if annotation.box is None or self._is_hidden(annotation):
+            if annotation.kind == "classification" or self._is_hidden(annotation):
                 continue
-            concept = self.store.concept(annotation.concept_id)
-            color = concept.color if concept else "#ffffff"
-            x0, y0, x1, y1 = annotation.box
-            boxes.append(BoxView(annotation.id, (x0, y0, x1, y1), labels[annotation.id], color))
-        self.canvas.set_boxes(boxes)
+            region = self._region_view(annotation, labels[annotation.id])
+            if region is not None:
+                regions.append(region)
+        self.canvas.set_regions(regions)
         self._refresh_panes(annotations, labels)
         self._update_status()
+
+    def _region_view(self, annotation: Annotation, label: str) -> RegionView | None:
+        concept = self.store.concept(annotation.concept_id)
+        color = concept.color if concept else "#ffffff"
+        original = relations.original_name(self.store, annotation)
+        if original:
+            label += relations.superscript(original)
+        if annotation.box is not None:
+            x0, y0, x1, y1 = annotation.box
+            return RegionView(annotation.id, (x0, y0, x1, y1), label, color)
+        if annotation.polygon is not None:
+            values = annotation.polygon
+            points = tuple((values[i], values[i + 1]) for i in range(0, len(values), 2))
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            return RegionView(annotation.id, (min(xs), min(ys), max(xs), max(ys)), label, color, "polygon", points)
+        if annotation.mask is not None:
+            try:
+                mask = load_mask(self.store.state_dir / annotation.mask)
+            except (ImageLoadError, OSError, ValueError) as error:
+                self._warn_once(f"mask:{annotation.id}", f"Cannot show the mask {annotation.mask} of {label}: {error}")
+                return None
+            x0, y0, x1, y1 = mask_bounds(mask)
+            return RegionView(annotation.id, (x0, y0, x1, y1), label, color, "mask", mask=mask)
+        return None
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self.notify(message, severity="warning", timeout=10)
 
     def _refresh_panes(self, annotations: list[Annotation] | None = None,
                        labels: dict[str, str] | None = None) -> None:
@@ -228,9 +266,22 @@ class AnnotateScreen(Screen):
             for annotation in members:
                 rows.append(ObjectRow("instance", annotation.id, concept_id, labels.get(annotation.id, name), color,
                                       self._is_hidden(annotation),
-                                      annotators=tuple(mark.name for mark in annotation.annotators)))
+                                      annotators=tuple(mark.name for mark in annotation.annotators),
+                                      original=relations.original_name(self.store, annotation) or ""))
         selected = self.canvas.selected_id
         self.objects.show_rows(rows, len(by_concept), f"instance:{selected}" if selected else None)
+        assigned = []
+        for annotation in annotations:
+            if annotation.kind != "classification":
+                continue
+            concept = self.store.concept(annotation.concept_id)
+            assigned.append(ClassificationRow(
+                annotation.id, annotation.concept_id, concept.name if concept else annotation.concept_id,
+                concept.color if concept else "#ffffff", hotkey_label(numbers.get(annotation.concept_id, 0)),
+                tuple(mark.name for mark in annotation.annotators),
+                relations.original_name(self.store, annotation) or "",
+            ))
+        self.classifications.show_rows(assigned)
 
     def _update_status(self) -> None:
         item = self.current_input
@@ -247,8 +298,10 @@ class AnnotateScreen(Screen):
                 parts.append((f"x {canvas.cursor[0]:g} y {canvas.cursor[1]:g}", ""))
             if canvas.viewport is not None:
                 parts.append((f"zoom {canvas.viewport.zoom * 100:.0f}%", ""))
-        tool = "Box" if canvas.tool == "box" else "Select"
-        if canvas.selected_id is not None and canvas.handle != "box":
+        tool = {"box": "Box", "polygon": "Polygon"}.get(canvas.tool, "Select")
+        if canvas.selected_id is not None and isinstance(canvas.handle, int):
+            tool += f" (vertex {canvas.handle + 1})"
+        elif canvas.selected_id is not None and canvas.handle != "box":
             tool += f" ({canvas.handle} edge)"
         parts.append((tool, "bold"))
         concept = self.store.concept(self.active_concept_id) if self.active_concept_id else None
@@ -299,6 +352,34 @@ class AnnotateScreen(Screen):
                                                   message.corner_b, image.width, image.height)
         except ProjectError as error:
             self.notify(str(error), severity="warning", timeout=6)
+            return
+        if self._apply(edit):
+            self.refresh_annotations()
+
+    @on(ImageCanvas.PolygonDrawn)
+    def _polygon_drawn(self, message: ImageCanvas.PolygonDrawn) -> None:
+        item = self.current_input
+        image = self.canvas.image
+        concept = self._concept_for_new_annotation()
+        if item is None or image is None:
+            return
+        if concept is None:
+            self.notify("Pick a concept first: press / and type a name.", severity="warning")
+            return
+        try:
+            edit, _ = operations.add_polygon(self.store, item.id, concept.id, message.points, image.width, image.height)
+        except ProjectError as error:
+            self.notify(str(error), severity="warning", timeout=6)
+            return
+        if self._apply(edit):
+            self.refresh_annotations()
+
+    @on(ImageCanvas.PolygonEdited)
+    def _polygon_edited(self, message: ImageCanvas.PolygonEdited) -> None:
+        try:
+            edit = operations.set_polygon(self.store, message.annotation_id, message.points, message.description)
+        except ProjectError as error:
+            self.notify(str(error), severity="warning")
             return
         if self._apply(edit):
             self.refresh_annotations()
@@ -372,10 +453,79 @@ class AnnotateScreen(Screen):
         elif message.action == "annotators":
             self._show_annotators(row)
         elif message.action == "rename":
-            if row.kind == "concept":
-                self._rename_concept(row.concept_id)
+            item = self.current_input
+            if row.kind == "concept" and item is not None:
+                ids = [a.id for a in self.store.annotations_for(item.id)
+                       if a.concept_id == row.concept_id and a.kind != "classification"]
+                self._rename_annotations(ids, f"all {row.label} on this input")
             else:
-                self._pick_then(partial(self._reassign_to_pick, row.target_id), "Reassign to concept")
+                self._rename_annotations([row.target_id], row.label)
+        elif message.action == "reassign" and row.kind == "instance":
+            self._pick_then(partial(self._reassign_to_pick, row.target_id), f"Reassign {row.label} to")
+
+    @on(ClassificationList.Requested)
+    def _classification_requested(self, message: ClassificationList.Requested) -> None:
+        row = message.row
+        if message.action == "back":
+            self.canvas.focus()
+        elif row is None:
+            return
+        elif message.action == "remove":
+            self._unclassify(row.annotation_id, row.name)
+        elif message.action == "rename":
+            self._rename_annotations([row.annotation_id], row.name)
+        elif message.action == "annotators":
+            annotation = self.store.annotation(row.annotation_id)
+            marks = annotation.annotators if annotation else []
+            names = ", ".join(f"{mark.name} ({mark.at})" for mark in marks)
+            self.notify(f"{row.name}: {len(marks)} annotator{'s' if len(marks) != 1 else ''}: {names}",
+                        title="Annotators")
+
+    def _unclassify(self, annotation_id: str, name: str) -> None:
+        """Remove this annotator's mark, asking before removing other annotators' marks too."""
+        annotation = self.store.annotation(annotation_id)
+        if annotation is None:
+            return
+        others = classification.others_marked(self.store, annotation_id)
+        mine = any(mark.name == self.store.annotator for mark in annotation.annotators)
+        if others and not mine:
+            def confirmed(_: object) -> None:
+                if self._apply(classification.unclassify(self.store, annotation_id, for_everyone=True)):
+                    self.refresh_annotations()
+
+            self.open_entry(Entry("confirm", f"Remove {name} for everyone ({', '.join(others)})?", confirmed))
+            return
+        if self._apply(classification.unclassify(self.store, annotation_id)):
+            self.refresh_annotations()
+            if others:
+                self.notify(f"Removed your mark on {name}; {', '.join(others)} still assign it. Press Delete"
+                            " on it again to remove it for everyone.")
+
+    def _rename_annotations(self, annotation_ids: list[str], what: str) -> None:
+        """Rename the concept of annotations on this input, recording a concept relation."""
+        if not annotation_ids:
+            return
+
+        def picked(option: object) -> None:
+            if not isinstance(option, ConceptOption):
+                return
+            if option.concept_id is not None:
+                concept = self.store.concept(option.concept_id)
+                name = concept.name if concept else ""
+            else:
+                name = option.new_name or ""
+            try:
+                edit = relations.rename_annotations(self.store, annotation_ids, name)
+            except ProjectError as error:
+                self.notify(str(error), severity="error", timeout=10)
+                return
+            if self._apply(edit):
+                self.canvas.select(None, notify=False)
+                self.refresh_annotations()
+                self.notify(f"{edit.description[:1].upper()}{edit.description[1:]}.")
+
+        self.open_entry(Entry("concept", f"Rename {what} to", picked, concepts=self.store.concepts(),
+                              notes=self._relation_notes(), placeholder="type the new name"))
 
     def _toggle_hidden(self, row: ObjectRow) -> None:
         table = self.hidden_concepts if row.kind == "concept" else self.hidden_annotations
@@ -412,31 +562,6 @@ class AnnotateScreen(Screen):
         names = sorted({mark.name for mark in marks})
         self.notify(f"{row.label}: {len(names)} annotator{'s' if len(names) != 1 else ''}: {', '.join(names)}",
                     title="Annotators")
-
-    def _rename_concept(self, concept_id: str) -> None:
-        concept = self.store.concept(concept_id)
-        if concept is None:
-            return
-
-        def parse(text: str) -> str:
-            try:
-                return operations.clean_concept_name(text)
-            except ProjectError as error:
-                raise ValueError(str(error)) from None
-
-        def renamed(name: object) -> None:
-            if not isinstance(name, str) or name == concept.name:
-                return
-            try:
-                edit = operations.rename_concept(self.store, concept_id, name)
-            except ProjectError as error:
-                self.notify(str(error), severity="warning")
-                return
-            if self._apply(edit):
-                self.refresh_annotations()
-
-        self.open_entry(Entry("text", f'Rename concept "{concept.name}" everywhere to', renamed, parse,
-                              text=concept.name))
 
     # Entries
 
@@ -492,11 +617,12 @@ class AnnotateScreen(Screen):
 
     def _set_active(self, concept_id: str) -> None:
         self.active_concept_id = concept_id
-        if self.canvas.tool == "box":
+        if self.canvas.tool != "select":
             self._start_drawing(concept_id)
         self._update_status()
 
-    def _start_drawing(self, concept_id: str) -> None:
+    def _start_drawing(self, concept_id: str, tool: str | None = None) -> None:
+        """Enter drawing mode with a concept; keep the current drawing tool unless `tool` is given."""
         self.active_concept_id = concept_id
         concept = self._concept_for_new_annotation()
         if concept is None:
@@ -504,8 +630,9 @@ class AnnotateScreen(Screen):
         original = self.store.concept(concept_id)
         label = concept.name
         if original is not None and original.id != concept.id:
-            label = f"{concept.name} (for {original.name})"
-        self.canvas.set_tool("box", label, concept.color)
+            label = f"{concept.name} (relation: {original.name} → {concept.name})"
+        tool = tool or (self.canvas.tool if self.canvas.tool != "select" else "box")
+        self.canvas.set_tool(tool, label, concept.color)  # type: ignore[arg-type]
         self._update_status()
 
     def _reassign_to_pick(self, annotation_id: str, concept_id: str) -> None:
@@ -522,6 +649,50 @@ class AnnotateScreen(Screen):
             self._pick_then(self._start_drawing, "Concept for new boxes")
             return
         self._start_drawing(self.active_concept_id)
+
+    def action_draw_polygons(self) -> None:
+        if self.active_concept_id is None or self.store.concept(self.active_concept_id) is None:
+            self._pick_then(partial(self._start_drawing, tool="polygon"), "Concept for new polygons")
+            return
+        self._start_drawing(self.active_concept_id, tool="polygon")
+
+    def action_classify(self) -> None:
+        """Open the concept picker and assign the picked concept to the whole input."""
+        if self.current_input is None:
+            return
+        self._pick_then(self._classify, "Classify this input as")
+
+    def _classify(self, concept_id: str) -> None:
+        item = self.current_input
+        if item is None:
+            return
+        edit = classification.classify(self.store, item.id, concept_id)
+        if not edit.changes:
+            concept = self.store.concept(concept_id)
+            self.notify(f"You already classified this input as {concept.name if concept else concept_id}.")
+            return
+        if self._apply(edit):
+            self.refresh_annotations()
+
+    def action_rename_selected(self) -> None:
+        """Rename the concept of the selected instance or highlighted classification (a relation)."""
+        focused = self.app.focused
+        if focused is self.classifications.list:
+            row = self.classifications.list.current_row()
+            if row is not None:
+                self._rename_annotations([row.annotation_id], row.name)
+            return
+        selected = self.canvas.selected_id
+        if selected is None:
+            self.notify("Select an instance first (Tab), or a classification in its pane.", severity="warning")
+            return
+        annotation = self.store.annotation(selected)
+        label = self.instance_labels(self.store.annotations_for(annotation.input_id)).get(selected, "the instance") \
+            if annotation else "the instance"
+        self._rename_annotations([selected], label)
+
+    def action_concept_list(self) -> None:
+        self.app.push_screen(ConceptListScreen(self))
 
     def action_select_tool(self) -> None:
         self.canvas.set_tool("select")
@@ -541,11 +712,27 @@ class AnnotateScreen(Screen):
             self._update_status()
             return
         concept = concepts[number - 1]
+        if self.app.focused is self.classifications.list:
+            self._toggle_classification(concept.id)
+            return
         if self.canvas.selected_id is not None:
             self._reassign_to_pick(self.canvas.selected_id, concept.id)
             self.notify(f"Reassigned to {concept.name}.")
             return
         self._start_drawing(concept.id)
+
+    def _toggle_classification(self, concept_id: str) -> None:
+        """Assign a concept to the input, or remove it when it is already assigned."""
+        item = self.current_input
+        if item is None:
+            return
+        target = operations.resolve_concept(self.store, concept_id)
+        existing = classification.classification_of(self.store, item.id, target)
+        if existing is None:
+            self._classify(concept_id)
+            return
+        concept = self.store.concept(target)
+        self._unclassify(existing.id, concept.name if concept else target)
 
     def action_next_input(self) -> None:
         self._step_input(1)
@@ -625,8 +812,15 @@ class AnnotateScreen(Screen):
         shown = self.canvas.toggle_overlays()
         self.notify("Overlays shown." if shown else "Overlays hidden; v shows them again.")
 
-    def action_focus_objects(self) -> None:
-        self.objects.list.focus()
+    def action_focus_panes(self) -> None:
+        """Move the focus from the canvas to the Objects pane, then the Classifications pane, then back."""
+        focused = self.app.focused
+        if focused is self.objects.list:
+            self.classifications.list.focus()
+        elif focused is self.classifications.list:
+            self.canvas.focus()
+        else:
+            self.objects.list.focus()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(getattr(self.app, "keymap", {})))
