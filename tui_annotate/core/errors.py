@@ -43,3 +43,7 @@ class ImageLoadError(ProjectError):
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+
+class MaskError(ProjectError):
+    """A mask that cannot be attached or loaded: an unknown input, or a bad or empty mask file."""
