@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import logging
 import os
@@ -17,6 +18,7 @@ from .core.errors import ImageLoadError, ProjectError
 from .core.scan import scan_images
 from .core.store import ProjectStore
 from .imaging.decode import image_size
+from .mask_cli import add_mask_command
 
 DEMO_SOURCE_NAMES = ("demo",)
 
@@ -75,6 +77,9 @@ def run_app(path: Path, annotator: str, colors: str) -> None:
         store = open_store(path, annotator)
     except ProjectError as error:
         raise click.ClickException(str(error)) from None
+    # The loaded project lives as long as the app, so the garbage collector need not scan it
+    # again (about 0.2 s per full collection with 100,000 annotations).
+    gc.freeze()
     app = create_app(store, None if colors == "auto" else colors)  # type: ignore[arg-type]
     try:
         app.run()
@@ -112,6 +117,7 @@ def main() -> None:
     \b
     tui-annotate PATH          open the project in folder PATH (made on first open)
     tui-annotate demo [DIR]    copy the demo project to DIR and open it
+    tui-annotate add-mask PROJECT INPUT MASK.png --concept NAME
     """
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -140,6 +146,9 @@ def demo_command(directory: Path, annotator: str | None, colors: str) -> None:
             file.chmod(file.stat().st_mode | 0o200)
         click.echo(f"Copied the demo project to {directory}")
     run_app(directory, annotator or default_annotator(), colors)
+
+
+main.add_command(add_mask_command, "add-mask")
 
 
 if __name__ == "__main__":
