@@ -22,7 +22,7 @@ ColorSystem = Literal["truecolor", "256"]
 
 
 def detect_color_system() -> ColorSystem:
-    """Pick truecolour only where the terminal says it has it (COLORTERM), else 256 colours.
+    """Pick truecolour only where COLORTERM or TEXTUAL_COLOR_SYSTEM reports it, else 256 colours.
 
     OpenSSH does not forward COLORTERM and tmux sets TERM to tmux-256color, so remote
     sessions default to 256 colours, which also sends about 3x fewer bytes per frame.

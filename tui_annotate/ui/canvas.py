@@ -287,22 +287,22 @@ class ImageCanvas(Widget, can_focus=True):
         if selected.kind == "box" and isinstance(self.handle, str):
             box = move_edge(selected.box, self.handle, dx, dy, width, height)
             if box != selected.box:
-                what = "move box" if self.handle == "box" else f"move {self.handle} edge"
-                self.post_message(self.BoxEdited(selected.annotation_id, box, what))
+                description = "move box" if self.handle == "box" else f"move {self.handle} edge"
+                self.post_message(self.BoxEdited(selected.annotation_id, box, description))
         elif selected.kind == "polygon":
             points = list(selected.points)
             if isinstance(self.handle, int):
                 x, y = points[self.handle]
                 points[self.handle] = (clamp(x + dx, 0, width), clamp(y + dy, 0, height))
-                what = f"move vertex {self.handle + 1}"
+                description = f"move vertex {self.handle + 1}"
             else:
                 x0, y0, x1, y1 = selected.box
                 dx = clamp(dx, -x0, width - x1)
                 dy = clamp(dy, -y0, height - y1)
                 points = [(x + dx, y + dy) for x, y in points]
-                what = "move polygon"
+                description = "move polygon"
             if points != list(selected.points):
-                self.post_message(self.PolygonEdited(selected.annotation_id, points, what))
+                self.post_message(self.PolygonEdited(selected.annotation_id, points, description))
         else:
             self.notify("A mask cannot be moved; it can be hidden or deleted.", severity="warning")
 
@@ -689,8 +689,8 @@ class ImageCanvas(Widget, can_focus=True):
         if drag.moved and drag.original is not None and self.selected_id is not None:
             box = preview or self._dragged_box(drag, point)
             if box != drag.original:
-                what = "move box" if drag.kind == "move" else "resize box"
-                self.post_message(self.BoxEdited(self.selected_id, box, what))
+                description = "move box" if drag.kind == "move" else "resize box"
+                self.post_message(self.BoxEdited(self.selected_id, box, description))
         self._rebuild_overlay()
 
     def _dragged_box(self, drag: _Drag, point: tuple[float, float]) -> BoxTuple:

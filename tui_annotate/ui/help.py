@@ -14,13 +14,13 @@ from .bindings import BINDING_GROUPS
 from .keymap import keymap_path
 
 
-def binding_rows(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Return (group, keys, description) for every declared binding, with remapped keys applied."""
+def binding_rows(keymap: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """Return (group, keys, description, id) for every declared binding, with remapped keys applied."""
     rows = []
     for group, bindings in BINDING_GROUPS:
         for binding in bindings:
             keys = keymap.get(binding.id or "", binding.key)
-            rows.append((group, display_keys(keys), binding.description))
+            rows.append((group, display_keys(keys), binding.description, binding.id or ""))
     return rows
 
 
@@ -59,9 +59,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Where", style="bold", no_wrap=True)
         table.add_column("Keys", style="cyan", no_wrap=True)
         table.add_column("Does")
+        table.add_column("Id (for the key map)", style="dim", no_wrap=True)
         previous = ""
-        for group, keys, description in binding_rows(self.keymap):
-            table.add_row(group if group != previous else "", keys, description)
+        for group, keys, description, binding_id in binding_rows(self.keymap):
+            table.add_row(group if group != previous else "", keys, description, binding_id)
             previous = group
         notes = Text.from_markup(
             "\n[b]Focus[/b]: Tab and Shift+Tab step through instances while the canvas has focus;"
