@@ -15,7 +15,7 @@ import click
 from .core import operations
 from .core.edits import Edit
 from .core.errors import ImageLoadError, ProjectError
-from .core.scan import scan_images
+from .core.scan import scan_inputs
 from .core.store import ProjectStore
 from .imaging.decode import image_size
 from .mask_cli import add_mask_command
@@ -45,7 +45,7 @@ def open_store(path: Path, annotator: str) -> ProjectStore:
     """Open the project in `path` and add images the project does not list yet."""
     store = ProjectStore.open(path, annotator)
     try:
-        edit = operations.add_inputs(store, scan_images(store.root))
+        edit = operations.add_inputs(store, scan_inputs(store.root))
         if edit.changes:
             store.apply(edit, undoable=False)
         record_missing_sizes(store)
@@ -115,7 +115,8 @@ def main() -> None:
     """Annotate images in a terminal, from the keyboard.
 
     \b
-    tui-annotate PATH          open the project in folder PATH (made on first open)
+    tui-annotate PATH          open the project in folder PATH (made on first open); it
+                               lists the images and .txt texts below PATH
     tui-annotate demo [DIR]    copy the demo project to DIR and open it
     tui-annotate add-mask PROJECT INPUT MASK.png --concept NAME
     """

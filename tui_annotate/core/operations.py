@@ -56,11 +56,15 @@ def resolve_concept(store: ProjectStore, concept_id: str) -> str:
     return concept_id
 
 
-def add_inputs(store: ProjectStore, paths: Iterable[str], kind: str = "image") -> Edit:
-    """Add inputs for relative paths that the project does not list yet, in the given order."""
+def add_inputs(store: ProjectStore, paths: Iterable[str | tuple[str, str]], kind: str = "image") -> Edit:
+    """Add inputs for relative paths that the project does not list yet, in the given order.
+
+    Each path is a string (of kind `kind`) or a (path, kind) pair as `scan.scan_inputs` returns.
+    """
     known = {item.path for item in store.inputs()}
     changes = []
-    for path in paths:
+    for entry in paths:
+        path, kind = (entry, kind) if isinstance(entry, str) else entry
         if path in known:
             continue
         known.add(path)

@@ -29,6 +29,8 @@ class ViewState:
     cursors: dict[str, list[float]] = field(default_factory=dict)
     hidden_concepts: list[str] = field(default_factory=list)
     hidden_annotations: list[str] = field(default_factory=list)
+    text_lines: dict[str, int] = field(default_factory=dict)
+    """Per text input id: the wrapped line at the top of the text view."""
 
     def remember(self, input_id: str, view: tuple[float, float, float] | None,
                  cursor: tuple[float, float] | None) -> None:
@@ -58,6 +60,7 @@ def load_view_state(path: Path) -> ViewState:
             cursors=dict(data.get("cursors", {})),
             hidden_concepts=list(data.get("hidden_concepts", [])),
             hidden_annotations=list(data.get("hidden_annotations", [])),
+            text_lines=dict(data.get("text_lines", {})),
         )
     except FileNotFoundError:
         return ViewState()
@@ -74,5 +77,6 @@ def save_view_state(path: Path, state: ViewState) -> None:
         "cursors": state.cursors,
         "hidden_concepts": state.hidden_concepts,
         "hidden_annotations": state.hidden_annotations,
+        "text_lines": dict(list(state.text_lines.items())[-MAX_REMEMBERED_INPUTS:]),
     }
     write_atomic(path, json.dumps(data, indent=1))

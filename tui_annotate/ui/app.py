@@ -17,6 +17,7 @@ from .bindings import CANVAS_BINDINGS, CLASSIFICATIONS_BINDINGS, OBJECTS_BINDING
 from .help import display_keys
 from .keymap import load_keymap
 from .screen import AnnotateScreen
+from .textview import TEXT_BINDINGS
 
 ColorSystem = Literal["truecolor", "256"]
 
@@ -61,6 +62,7 @@ class AnnotateApp(App[None]):
         if not isinstance(screen, AnnotateScreen):
             return
         targets = [(SCREEN_BINDINGS, screen), (CANVAS_BINDINGS, screen.canvas),
+                   (TEXT_BINDINGS, screen.text_view),
                    (OBJECTS_BINDINGS, screen.objects.list),
                    (CLASSIFICATIONS_BINDINGS, screen.classifications.list)]
         for bindings, target in targets:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from .textview import TEXT_BINDINGS
+
 HOTKEY_COUNT = 20
 """Concepts reachable by hotkey: 1-9 and 0 give 1-10, `;` then a digit gives 11-20."""
 
@@ -94,6 +96,7 @@ CLASSIFICATIONS_BINDINGS: list[Binding] = [
 BINDING_GROUPS: list[tuple[str, list[Binding]]] = [
     ("Everywhere", SCREEN_BINDINGS),
     ("Image canvas", CANVAS_BINDINGS),
+    ("Text view", TEXT_BINDINGS),
     ("Objects pane", OBJECTS_BINDINGS),
     ("Classifications pane", CLASSIFICATIONS_BINDINGS),
 ]

@@ -21,6 +21,7 @@ from ..core.edits import Edit
 from ..core.errors import ImageLoadError, ProjectError
 from ..core.models import Annotation, Concept, InputItem
 from ..core.store import ProjectStore
+from ..core.text import TextDocument, load_text
 from ..core.viewstate import ViewState, save_view_state, view_state_path
 from ..imaging.decode import SourceImage, open_image
 from ..imaging.masks import load_mask, mask_bounds
@@ -34,6 +35,7 @@ from .concepts import ConceptListScreen
 from .objects import ObjectList, ObjectRow, ObjectsPane
 from .overlay import RegionView
 from .status import StatusBar
+from .textview import TextView
 
 CACHE_SIZE = 4
 """Decoded images kept in memory: the current one, neighbours and a prefetched one."""
@@ -60,7 +62,7 @@ class AnnotateScreen(Screen):
         self.hidden_concepts: set[str] = set(view_state.hidden_concepts)
         self.hidden_annotations: set[str] = set(view_state.hidden_annotations)
         self._hotkey_prefix = False
-        self._cache: OrderedDict[str, SourceImage | ImageLoadError] = OrderedDict()
+        self._cache: OrderedDict[str, SourceImage | TextDocument | ProjectError] = OrderedDict()
         self._note = ""
         self.entry: Entry | None = None
         self._warned: set[str] = set()
@@ -70,6 +72,7 @@ class AnnotateScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield ImageCanvas(self.color_system, id="canvas")  # type: ignore[arg-type]
+            yield TextView(id="text-view")
             with Vertical(id="sidebar"):
                 yield ClassificationsPane(id="classifications")
                 yield ObjectsPane(id="objects")
@@ -80,6 +83,10 @@ class AnnotateScreen(Screen):
     @property
     def canvas(self) -> ImageCanvas:
         return self.query_one(ImageCanvas)
+
+    @property
+    def text_view(self) -> TextView:
+        return self.query_one(TextView)
 
     @property
     def objects(self) -> ObjectsPane:
@@ -115,8 +122,8 @@ class AnnotateScreen(Screen):
         inputs = self.store.inputs()
         if not inputs:
             self.canvas.show_message(
-                f"No images in {self.store.root}.\nCopy images (jpg, png, webp, bmp, tif, gif) into the"
-                " folder and open it again."
+                f"No inputs in {self.store.root}.\nCopy images (jpg, png, webp, bmp, tif, gif) or .txt texts"
+                " into the folder and open it again."
             )
             self._refresh_panes()
             return
@@ -124,26 +131,48 @@ class AnnotateScreen(Screen):
         self.index = max(0, min(index, len(inputs) - 1))
         item = inputs[self.index]
         self.view_state.input_id = item.id
+        self._show_view_for(item)
         cached = self._cache.get(item.id)
         if cached is not None:
             self._cache.move_to_end(item.id)
             self._display(item, cached)
         else:
-            self.canvas.show_message(f"Loading {item.path}…")
+            self.main_view.show_message(f"Loading {item.path}…")
             self._refresh_panes()
             self._decode(item, True)
         if self.index + 1 < len(inputs) and inputs[self.index + 1].id not in self._cache:
             self._decode(inputs[self.index + 1], False)
 
+    def _show_view_for(self, item: InputItem) -> None:
+        """Show the canvas for an image or the text view for a text, keeping the focus on the visible one."""
+        is_text = item.kind == "text"
+        had_focus = self.app.focused in (self.canvas, self.text_view)
+        self.canvas.display = not is_text
+        self.text_view.display = is_text
+        if is_text and self.canvas.tool != "select":
+            self.canvas.set_tool("select")
+        if had_focus:
+            self.main_view.focus()
+
+    @property
+    def main_view(self) -> ImageCanvas | TextView:
+        """The widget that shows the current input: the canvas, or the text view for a text."""
+        item = self.current_input
+        return self.text_view if item is not None and item.kind == "text" else self.canvas
+
     @work(thread=True, group="decode")
     def _decode(self, item: InputItem, show: bool) -> None:
+        result: SourceImage | TextDocument | ProjectError
         try:
-            result: SourceImage | ImageLoadError = open_image(self.store.root / item.path)
-        except ImageLoadError as error:
+            if item.kind == "text":
+                result = load_text(self.store.root / item.path)
+            else:
+                result = open_image(self.store.root / item.path)
+        except ProjectError as error:
             result = error
         self.app.call_from_thread(self._decoded, item, result, show)
 
-    def _decoded(self, item: InputItem, result: SourceImage | ImageLoadError, show: bool) -> None:
+    def _decoded(self, item: InputItem, result: SourceImage | TextDocument | ProjectError, show: bool) -> None:
         self._cache[item.id] = result
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -151,11 +180,16 @@ class AnnotateScreen(Screen):
         if show and current is not None and current.id == item.id:
             self._display(item, result)
 
-    def _display(self, item: InputItem, result: SourceImage | ImageLoadError) -> None:
-        if isinstance(result, ImageLoadError):
-            self.canvas.show_message(
-                f"Cannot show {item.path}\n{result.problem}\nThe other inputs still work: press d or a."
+    def _display(self, item: InputItem, result: SourceImage | TextDocument | ProjectError) -> None:
+        if isinstance(result, ProjectError):
+            problem = getattr(result, "problem", str(result))
+            self.main_view.show_message(
+                f"Cannot show {item.path}\n{problem}\nThe other inputs still work: press d or a."
             )
+        elif isinstance(result, TextDocument):
+            self.text_view.show_document(result, self.view_state.text_lines.get(item.id, 0))
+            if result.had_invalid_bytes:
+                self._warn_once(f"text:{item.id}", result.notice)
         else:
             if (item.width, item.height) != (result.width, result.height):
                 self._apply(operations.set_input_size(self.store, item.id, result.width, result.height),
@@ -167,7 +201,11 @@ class AnnotateScreen(Screen):
 
     def _remember_view(self) -> None:
         item = self.current_input
-        if item is not None and self.canvas.image is not None:
+        if item is None:
+            return
+        if item.kind == "text" and self.text_view.document is not None:
+            self.view_state.text_lines[item.id] = self.text_view.first_line
+        elif self.canvas.image is not None:
             self.view_state.remember(item.id, self.canvas.view_state, self.canvas.cursor)
 
     def save_view_state(self) -> None:
@@ -293,10 +331,16 @@ class AnnotateScreen(Screen):
         else:
             parts.append((item.path, "bold"))
             parts.append((f"{self.index + 1}/{total}", ""))
-            if canvas.image is not None:
+            if item.kind == "text":
+                view = self.text_view
+                total_lines = max(view.line_count, 1)
+                percent = 100 * min(view.first_line + view.page_height, total_lines) // total_lines
+                parts.append(("text", ""))
+                parts.append((f"line {view.first_logical_line + 1} · {percent}%", ""))
+            elif canvas.image is not None:
                 parts.append((f"{canvas.image.width}x{canvas.image.height}", ""))
                 parts.append((f"x {canvas.cursor[0]:g} y {canvas.cursor[1]:g}", ""))
-            if canvas.viewport is not None:
+            if canvas.viewport is not None and item.kind != "text":
                 parts.append((f"zoom {canvas.viewport.zoom * 100:.0f}%", ""))
         tool = {"box": "Box", "polygon": "Polygon"}.get(canvas.tool, "Select")
         if canvas.selected_id is not None and isinstance(canvas.handle, int):
@@ -409,7 +453,8 @@ class AnnotateScreen(Screen):
         self.canvas.set_tool("select")
 
     @on(ImageCanvas.StateChanged)
-    def _canvas_state_changed(self) -> None:
+    @on(TextView.StateChanged)
+    def _view_state_changed(self) -> None:
         self._update_status()
 
     def _delete_instance(self, annotation_id: str) -> None:
@@ -436,13 +481,13 @@ class AnnotateScreen(Screen):
     def _row_requested(self, message: ObjectList.Requested) -> None:
         row = message.row
         if message.action == "back":
-            self.canvas.focus()
+            self.main_view.focus()
             return
         if row is None:
             return
         if message.action == "draw":
             self._start_drawing(row.concept_id)
-            self.canvas.focus()
+            self.main_view.focus()
         elif message.action == "hide":
             self._toggle_hidden(row)
         elif message.action == "delete":
@@ -467,7 +512,7 @@ class AnnotateScreen(Screen):
     def _classification_requested(self, message: ClassificationList.Requested) -> None:
         row = message.row
         if message.action == "back":
-            self.canvas.focus()
+            self.main_view.focus()
         elif row is None:
             return
         elif message.action == "remove":
@@ -644,13 +689,25 @@ class AnnotateScreen(Screen):
     def action_pick_concept(self) -> None:
         self._pick_then(self._set_active)
 
+    def _image_only(self, what: str) -> bool:
+        """Return True for an image input; tell the annotator why `what` does not apply to a text."""
+        item = self.current_input
+        if item is not None and item.kind == "text":
+            self.notify(f"{what} are for images; classify a text with c.", severity="warning")
+            return False
+        return True
+
     def action_draw_boxes(self) -> None:
+        if not self._image_only("Boxes"):
+            return
         if self.active_concept_id is None or self.store.concept(self.active_concept_id) is None:
             self._pick_then(self._start_drawing, "Concept for new boxes")
             return
         self._start_drawing(self.active_concept_id)
 
     def action_draw_polygons(self) -> None:
+        if not self._image_only("Polygons"):
+            return
         if self.active_concept_id is None or self.store.concept(self.active_concept_id) is None:
             self._pick_then(partial(self._start_drawing, tool="polygon"), "Concept for new polygons")
             return
@@ -702,7 +759,10 @@ class AnnotateScreen(Screen):
         self._update_status()
 
     def action_hotkey(self, number: int) -> None:
-        """Start drawing with concept `number`, or reassign the selected instance to it."""
+        """Start drawing with concept `number`, reassign the selected instance, or toggle a classification.
+
+        In the Classifications pane, and on a text input, the hotkey assigns or removes the concept.
+        """
         if self._hotkey_prefix:
             number += 10
             self._hotkey_prefix = False
@@ -712,7 +772,10 @@ class AnnotateScreen(Screen):
             self._update_status()
             return
         concept = concepts[number - 1]
-        if self.app.focused is self.classifications.list:
+        item = self.current_input
+        text_input = item is not None and item.kind == "text"
+        if self.app.focused is self.classifications.list or text_input:
+            # A text has no regions, so its hotkeys classify it.
             self._toggle_classification(concept.id)
             return
         if self.canvas.selected_id is not None:
@@ -818,7 +881,7 @@ class AnnotateScreen(Screen):
         if focused is self.objects.list:
             self.classifications.list.focus()
         elif focused is self.classifications.list:
-            self.canvas.focus()
+            self.main_view.focus()
         else:
             self.objects.list.focus()
 
