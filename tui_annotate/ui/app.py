@@ -7,7 +7,10 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Literal
 
+from collections import deque
+
 from textual import events
+from textual._dispatch_key import dispatch_key  # Private: what App._on_key calls in Textual 8.2.8.
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -45,6 +48,7 @@ class AnnotateApp(App[None]):
         self.color_system: ColorSystem = color_system or detect_color_system()
         self.keymap = keymap or {}
         self.keymap_problems = keymap_problems or []
+        self._held_keys: deque[events.Key] = deque()
         self.main_screen = AnnotateScreen(
             store, load_view_state(view_state_path(store.state_dir, store.annotator)), self.color_system
         )
@@ -71,15 +75,36 @@ class AnnotateApp(App[None]):
                 yield SystemCommand(binding.description, f"Key: {keys}", partial(self.run_action, binding.action, target))
 
     async def _on_key(self, event: events.Key) -> None:
-        """Send keys to the main screen's open entry, in the order they were read, before any binding.
+        """Handle main-screen keys in the order they were read, before any binding runs.
 
-        Textual calls `_on_key` of every class in the MRO; prevent_default stops App's own
-        handler, which would otherwise run the key's binding as well.
+        Keys go to an open entry when there is one. While the current input is loading,
+        keys are held and replayed once it is shown, so a position typed after `d` is not
+        read as concept hotkeys. Textual calls `_on_key` of every class in the MRO, so
+        prevent_default stops App's own handler from running the key's binding as well.
         """
-        if self.screen is self.main_screen and self.main_screen.entry is not None:
-            event.prevent_default()
-            event.stop()
-            self.main_screen.entry_key(event)
+        if self.screen is not self.main_screen:
+            return
+        event.prevent_default()
+        event.stop()
+        if self._held_keys or self.main_screen.input_loading:
+            self._held_keys.append(event)
+            return
+        await self._handle_main_key(event)
+
+    async def _handle_main_key(self, event: events.Key) -> None:
+        screen = self.main_screen
+        if screen.entry is not None:
+            screen.entry_key(event)
+            return
+        if screen.hotkey_prefix_armed and not (event.character or "").isdigit():
+            screen.clear_hotkey_prefix()
+        if not await self._check_bindings(event.key):
+            await dispatch_key(self, event)
+
+    async def release_held_keys(self) -> None:
+        """Replay keys held while an input was loading, stopping if another load starts."""
+        while self._held_keys and not self.main_screen.input_loading and self.screen is self.main_screen:
+            await self._handle_main_key(self._held_keys.popleft())
 
     async def action_quit(self) -> None:
         """Save the view position, fold the journal into the project file and exit."""

@@ -28,6 +28,7 @@ from ..imaging.decode import SourceImage
 from ..imaging.masks import blend_masks
 from ..imaging.render import sample_view
 from .bindings import CANVAS_BINDINGS
+from .emitter import Emitter
 from .image_strips import StripBuilder
 from .overlay import (
     OverlayRows,
@@ -58,7 +59,7 @@ class _Drag:
     moved: bool = False
 
 
-class ImageCanvas(Widget, can_focus=True):
+class ImageCanvas(Emitter, Widget, can_focus=True):
     """The image view: arrows move the cursor, Enter places corners, Tab selects instances."""
 
     BINDINGS = CANVAS_BINDINGS
@@ -153,6 +154,8 @@ class ImageCanvas(Widget, can_focus=True):
         self._preview_box: BoxTuple | None = None
         self._saved_view: tuple[float, float, float] | None = None
         self._exit_region: Region | None = None
+        self._fitted = True
+        """True while the view shows the whole image as fitted, so a resize fits it again."""
 
     # Public API used by the screen
 
@@ -165,6 +168,7 @@ class ImageCanvas(Widget, can_focus=True):
         self.vertices = []
         self.selected_id = None
         self._saved_view = view
+        self._fitted = view is None
         self.viewport = None
         self.cursor = cursor if cursor is not None else (image.width / 2, image.height / 2)
         self._ensure_viewport()
@@ -212,7 +216,7 @@ class ImageCanvas(Widget, can_focus=True):
             self._set_viewport(new_viewport)
         self._rebuild_overlay()
         if notify:
-            self.post_message(self.SelectionChanged(annotation_id))
+            self.emit(self.SelectionChanged(annotation_id))
         self.post_message(self.StateChanged())
 
     def set_tool(self, tool: Tool, concept_label: str = "", concept_color: str = "#ffffff") -> None:
@@ -239,8 +243,14 @@ class ImageCanvas(Widget, can_focus=True):
         if factor is None:
             viewport = Viewport.fit(self.image.width, self.image.height, *self._grid_size())
         else:
-            viewport = self.viewport.zoomed(factor, *self.cursor).scrolled_to(*self.cursor)
+            viewport = self.viewport.zoomed(factor, *self.cursor).scrolled_to(*self.cursor, margin=0)
+            # Zooming out stops once the image fills a quarter of the fitted size.
+            fit = Viewport.fit(self.image.width, self.image.height, *self._grid_size())
+            if viewport.scale > 4 * fit.scale:
+                self.notify("Zoomed out as far as it goes; = fits the image.")
+                return
         self._set_viewport(viewport)
+        self._fitted = factor is None
         self.post_message(self.StateChanged())
 
     def toggle_overlays(self) -> bool:
@@ -288,7 +298,7 @@ class ImageCanvas(Widget, can_focus=True):
             box = move_edge(selected.box, self.handle, dx, dy, width, height)
             if box != selected.box:
                 description = "move box" if self.handle == "box" else f"move {self.handle} edge"
-                self.post_message(self.BoxEdited(selected.annotation_id, box, description))
+                self.emit(self.BoxEdited(selected.annotation_id, box, description))
         elif selected.kind == "polygon":
             points = list(selected.points)
             if isinstance(self.handle, int):
@@ -302,7 +312,7 @@ class ImageCanvas(Widget, can_focus=True):
                 points = [(x + dx, y + dy) for x, y in points]
                 description = "move polygon"
             if points != list(selected.points):
-                self.post_message(self.PolygonEdited(selected.annotation_id, points, description))
+                self.emit(self.PolygonEdited(selected.annotation_id, points, description))
         else:
             self.notify("A mask cannot be moved; it can be hidden or deleted.", severity="warning")
 
@@ -318,7 +328,7 @@ class ImageCanvas(Widget, can_focus=True):
             else:
                 corner, self.pending_corner = self.pending_corner, None
                 self._rebuild_overlay()
-                self.post_message(self.BoxDrawn(corner, self.cursor))
+                self.emit(self.BoxDrawn(corner, self.cursor))
             return
         if self.tool == "polygon":
             self._place_vertex(self.cursor)
@@ -348,7 +358,7 @@ class ImageCanvas(Widget, can_focus=True):
             return
         points, self.vertices = self.vertices, []
         self._rebuild_overlay()
-        self.post_message(self.PolygonDrawn(points))
+        self.emit(self.PolygonDrawn(points))
 
     def action_escape(self) -> None:
         if self.tool == "polygon" and self.vertices:
@@ -357,7 +367,7 @@ class ImageCanvas(Widget, can_focus=True):
             self.post_message(self.StateChanged())
             self.notify("Polygon cancelled; Esc again leaves drawing mode.")
         elif self.tool in ("box", "polygon"):
-            self.post_message(self.ExitDrawing())
+            self.emit(self.ExitDrawing())
         elif self.selected_id is not None:
             self.select(None)
 
@@ -372,7 +382,7 @@ class ImageCanvas(Widget, can_focus=True):
         else:
             index = 0 if step > 0 else len(ids) - 1
         if self.tool != "select":
-            self.post_message(self.ExitDrawing())
+            self.emit(self.ExitDrawing())
         self.select(ids[index])
 
     def action_cycle_handle(self) -> None:
@@ -403,7 +413,7 @@ class ImageCanvas(Widget, can_focus=True):
         middle = (round((ax + bx) / 2, 4), round((ay + by) / 2, 4))
         points.insert(index + 1, middle)
         self.handle = index + 1
-        self.post_message(self.PolygonEdited(selected.annotation_id, points, "insert vertex"))
+        self.emit(self.PolygonEdited(selected.annotation_id, points, "insert vertex"))
 
     def action_delete_vertex(self) -> None:
         """Delete the chosen vertex; a polygon keeps at least 3."""
@@ -419,7 +429,7 @@ class ImageCanvas(Widget, can_focus=True):
         points = list(selected.points)
         del points[self.handle]
         self.handle = min(self.handle, len(points) - 1)
-        self.post_message(self.PolygonEdited(selected.annotation_id, points, "delete vertex"))
+        self.emit(self.PolygonEdited(selected.annotation_id, points, "delete vertex"))
 
     def action_delete_selected(self) -> None:
         """Delete the selected instance, or the last vertex of the polygon being drawn."""
@@ -429,7 +439,7 @@ class ImageCanvas(Widget, can_focus=True):
             self.post_message(self.StateChanged())
             return
         if self.selected_id is not None:
-            self.post_message(self.DeleteRequested(self.selected_id))
+            self.emit(self.DeleteRequested(self.selected_id))
 
     # Rendering
 
@@ -464,7 +474,7 @@ class ImageCanvas(Widget, can_focus=True):
             return
         columns, rows = self._grid_size()
         if self.viewport is None:
-            if self._saved_view is not None:
+            if self._saved_view is not None and not self._fitted:
                 left, top, scale = self._saved_view
                 self.viewport = Viewport(left, top, scale, columns, rows)
             else:
@@ -489,8 +499,8 @@ class ImageCanvas(Widget, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if self.image is None:
             return
-        if self._saved_view is None and self.viewport is not None and self._frame_key is None:
-            self.viewport = None  # not shown yet: fit to the real size
+        if self._fitted:
+            self.viewport = None  # fit the whole image to the new size
         self._ensure_viewport()
         self._rebuild_overlay(full=True)
 
@@ -512,9 +522,10 @@ class ImageCanvas(Widget, can_focus=True):
         assert self.viewport is not None
         old_cell = self._cursor_cell()
         self.cursor = (x, y)
-        viewport = self.viewport.scrolled_to(x, y)
+        viewport = self.viewport.scrolled_to(x, y, margin=0)
         if viewport != self.viewport:
             self._set_viewport(viewport)
+            self._fitted = False
         else:
             new_cell = self._cursor_cell()
             self.refresh(Region(old_cell[0], old_cell[1], 1, 1), Region(new_cell[0], new_cell[1], 1, 1))
@@ -632,7 +643,7 @@ class ImageCanvas(Widget, can_focus=True):
         self.focus()
         exit_region = self._exit_region
         if self.tool != "select" and exit_region is not None and exit_region.contains(event.x, event.y):
-            self.post_message(self.ExitDrawing())
+            self.emit(self.ExitDrawing())
             return
         point = self._point_at(event.x, event.y)
         self.move_cursor_to(*point)
@@ -684,13 +695,13 @@ class ImageCanvas(Widget, can_focus=True):
             self._rebuild_overlay()
             if drag.moved and point != drag.start:
                 self.pending_corner = None
-                self.post_message(self.BoxDrawn(drag.start, point))
+                self.emit(self.BoxDrawn(drag.start, point))
             return
         if drag.moved and drag.original is not None and self.selected_id is not None:
             box = preview or self._dragged_box(drag, point)
             if box != drag.original:
                 description = "move box" if drag.kind == "move" else "resize box"
-                self.post_message(self.BoxEdited(self.selected_id, box, description))
+                self.emit(self.BoxEdited(self.selected_id, box, description))
         self._rebuild_overlay()
 
     def _dragged_box(self, drag: _Drag, point: tuple[float, float]) -> BoxTuple:

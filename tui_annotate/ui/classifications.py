@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.relations import superscript
+from .emitter import Emitter
 from .bindings import CLASSIFICATIONS_BINDINGS
 
 
@@ -29,7 +30,7 @@ class ClassificationRow:
     original: str = ""
 
 
-class ClassificationList(OptionList):
+class ClassificationList(Emitter, OptionList):
     """The rows of the Classifications pane; keys act on the highlighted row."""
 
     BINDINGS = CLASSIFICATIONS_BINDINGS
@@ -52,7 +53,7 @@ class ClassificationList(OptionList):
         return self.rows[self.highlighted]
 
     def _request(self, action: str) -> None:
-        self.post_message(self.Requested(action, self.current_row()))
+        self.emit(self.Requested(action, self.current_row()))
 
     def action_remove_row(self) -> None:
         self._request("remove")

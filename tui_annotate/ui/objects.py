@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.relations import superscript
+from .emitter import Emitter
 from .bindings import OBJECTS_BINDINGS
 
 RowKind = Literal["concept", "instance"]
@@ -43,7 +44,7 @@ class ObjectRow:
         return f"{self.kind}:{self.target_id}"
 
 
-class ObjectList(OptionList):
+class ObjectList(Emitter, OptionList):
     """The rows of the Objects pane; keys act on the highlighted row."""
 
     BINDINGS = OBJECTS_BINDINGS
@@ -71,7 +72,7 @@ class ObjectList(OptionList):
         return self.rows[self.highlighted]
 
     def _request(self, action: str) -> None:
-        self.post_message(self.Requested(action, self.current_row()))
+        self.emit(self.Requested(action, self.current_row()))
 
     def action_draw_category(self) -> None:
         self._request("draw")

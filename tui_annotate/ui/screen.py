@@ -6,6 +6,7 @@ with `core.operations`, applies them through the store and redraws from the new 
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from functools import partial
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -36,6 +38,8 @@ from .objects import ObjectList, ObjectRow, ObjectsPane
 from .overlay import RegionView
 from .status import StatusBar
 from .textview import TextView
+
+log = logging.getLogger(__name__)
 
 CACHE_SIZE = 4
 """Decoded images kept in memory: the current one, neighbours and a prefetched one."""
@@ -66,6 +70,9 @@ class AnnotateScreen(Screen):
         self._note = ""
         self.entry: Entry | None = None
         self._warned: set[str] = set()
+        self.input_loading = False
+        """True while the current input is being decoded; the app holds keys meanwhile.
+        (Not `loading`: Textual widgets use that name for their loading indicator.)"""
 
     # Layout
 
@@ -97,6 +104,9 @@ class AnnotateScreen(Screen):
         return self.query_one(ClassificationsPane)
 
     def on_mount(self) -> None:
+        self.canvas.sink = self.handle_request
+        self.objects.list.sink = self.handle_request
+        self.classifications.list.sink = self.handle_request
         concepts = self.store.concepts()
         if concepts:
             self.active_concept_id = concepts[0].id
@@ -137,6 +147,7 @@ class AnnotateScreen(Screen):
             self._cache.move_to_end(item.id)
             self._display(item, cached)
         else:
+            self.input_loading = True
             self.main_view.show_message(f"Loading {item.path}…")
             self._refresh_panes()
             self._decode(item, True)
@@ -147,8 +158,9 @@ class AnnotateScreen(Screen):
         """Show the canvas for an image or the text view for a text, keeping the focus on the visible one."""
         is_text = item.kind == "text"
         had_focus = self.app.focused in (self.canvas, self.text_view)
-        self.canvas.display = not is_text
-        self.text_view.display = is_text
+        if self.canvas.display == is_text:
+            self.canvas.display = not is_text
+            self.text_view.display = is_text
         if is_text and self.canvas.tool != "select":
             self.canvas.set_tool("select")
         if had_focus:
@@ -170,6 +182,9 @@ class AnnotateScreen(Screen):
                 result = open_image(self.store.root / item.path)
         except ProjectError as error:
             result = error
+        except Exception as error:  # noqa: BLE001 - the app holds keys until the input is shown
+            log.exception("loading %s failed", item.path)
+            result = ProjectError(f"loading failed unexpectedly ({error!r}); please report this")
         self.app.call_from_thread(self._decoded, item, result, show)
 
     def _decoded(self, item: InputItem, result: SourceImage | TextDocument | ProjectError, show: bool) -> None:
@@ -181,6 +196,9 @@ class AnnotateScreen(Screen):
             self._display(item, result)
 
     def _display(self, item: InputItem, result: SourceImage | TextDocument | ProjectError) -> None:
+        if self.input_loading:
+            self.input_loading = False
+            self.app.call_later(self.app.release_held_keys)  # type: ignore[attr-defined]
         if isinstance(result, ProjectError):
             problem = getattr(result, "problem", str(result))
             self.main_view.show_message(
@@ -379,9 +397,26 @@ class AnnotateScreen(Screen):
             return None
         return self.store.concept(operations.resolve_concept(self.store, self.active_concept_id))
 
-    # Canvas messages
+    # Requests from the canvas and the panes, delivered synchronously (see emitter.py)
 
-    @on(ImageCanvas.BoxDrawn)
+    def handle_request(self, message: Message) -> None:
+        """Apply an edit request from the canvas or a pane before the next key is handled."""
+        handlers = {
+            ImageCanvas.BoxDrawn: self._box_drawn,
+            ImageCanvas.BoxEdited: self._box_edited,
+            ImageCanvas.PolygonDrawn: self._polygon_drawn,
+            ImageCanvas.PolygonEdited: self._polygon_edited,
+            ImageCanvas.SelectionChanged: self._selection_changed,
+            ImageCanvas.DeleteRequested: self._delete_requested,
+            ImageCanvas.ExitDrawing: self._exit_drawing,
+            ObjectList.Requested: self._row_requested,
+            ClassificationList.Requested: self._classification_requested,
+        }
+        handler = handlers.get(type(message))
+        if handler is None:
+            raise TypeError(f"no handler for {type(message).__name__}")
+        handler(message)  # type: ignore[operator]
+
     def _box_drawn(self, message: ImageCanvas.BoxDrawn) -> None:
         item = self.current_input
         image = self.canvas.image
@@ -400,7 +435,6 @@ class AnnotateScreen(Screen):
         if self._apply(edit):
             self.refresh_annotations()
 
-    @on(ImageCanvas.PolygonDrawn)
     def _polygon_drawn(self, message: ImageCanvas.PolygonDrawn) -> None:
         item = self.current_input
         image = self.canvas.image
@@ -418,7 +452,6 @@ class AnnotateScreen(Screen):
         if self._apply(edit):
             self.refresh_annotations()
 
-    @on(ImageCanvas.PolygonEdited)
     def _polygon_edited(self, message: ImageCanvas.PolygonEdited) -> None:
         try:
             edit = operations.set_polygon(self.store, message.annotation_id, message.points, message.description)
@@ -428,7 +461,6 @@ class AnnotateScreen(Screen):
         if self._apply(edit):
             self.refresh_annotations()
 
-    @on(ImageCanvas.BoxEdited)
     def _box_edited(self, message: ImageCanvas.BoxEdited) -> None:
         try:
             edit = operations.set_box(self.store, message.annotation_id, message.box, message.description)
@@ -438,18 +470,15 @@ class AnnotateScreen(Screen):
         if self._apply(edit):
             self.refresh_annotations()
 
-    @on(ImageCanvas.SelectionChanged)
     def _selection_changed(self, message: ImageCanvas.SelectionChanged) -> None:
         if message.annotation_id is not None:
             self.objects.highlight(f"instance:{message.annotation_id}")
         self._update_status()
 
-    @on(ImageCanvas.DeleteRequested)
     def _delete_requested(self, message: ImageCanvas.DeleteRequested) -> None:
         self._delete_instance(message.annotation_id)
 
-    @on(ImageCanvas.ExitDrawing)
-    def _exit_drawing(self) -> None:
+    def _exit_drawing(self, message: ImageCanvas.ExitDrawing | None = None) -> None:
         self.canvas.set_tool("select")
 
     @on(ImageCanvas.StateChanged)
@@ -477,7 +506,6 @@ class AnnotateScreen(Screen):
         elif row is not None:
             self.canvas.select(None, notify=False)
 
-    @on(ObjectList.Requested)
     def _row_requested(self, message: ObjectList.Requested) -> None:
         row = message.row
         if message.action == "back":
@@ -508,7 +536,6 @@ class AnnotateScreen(Screen):
         elif message.action == "reassign" and row.kind == "instance":
             self._pick_then(partial(self._reassign_to_pick, row.target_id), f"Reassign {row.label} to")
 
-    @on(ClassificationList.Requested)
     def _classification_requested(self, message: ClassificationList.Requested) -> None:
         row = message.row
         if message.action == "back":
@@ -756,6 +783,15 @@ class AnnotateScreen(Screen):
 
     def action_hotkey_prefix(self) -> None:
         self._hotkey_prefix = True
+        self._update_status()
+
+    @property
+    def hotkey_prefix_armed(self) -> bool:
+        return self._hotkey_prefix
+
+    def clear_hotkey_prefix(self) -> None:
+        """Forget a `;` prefix when a key other than a digit follows it."""
+        self._hotkey_prefix = False
         self._update_status()
 
     def action_hotkey(self, number: int) -> None:
