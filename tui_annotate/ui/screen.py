@@ -52,6 +52,7 @@ class AnnotateScreen(Screen):
 
     DEFAULT_CSS = """
     AnnotateScreen #main { height: 1fr; }
+    AnnotateScreen #text-view { display: none; }
     AnnotateScreen #sidebar { width: 34; border-left: solid $panel-lighten-2; }
     AnnotateScreen.narrow #sidebar { width: 26; }
     """
@@ -158,8 +159,10 @@ class AnnotateScreen(Screen):
         """Show the canvas for an image or the text view for a text, keeping the focus on the visible one."""
         is_text = item.kind == "text"
         had_focus = self.app.focused in (self.canvas, self.text_view)
+        # Only assign on a change: each assignment makes Textual lay the screen out again.
         if self.canvas.display == is_text:
             self.canvas.display = not is_text
+        if self.text_view.display != is_text:
             self.text_view.display = is_text
         if is_text and self.canvas.tool != "select":
             self.canvas.set_tool("select")
