@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import annotations_of, running_app, settle
+from conftest import annotations_of, running_app, screen_text, settle
 from tui_annotate.cli import main
 from tui_annotate.ui.canvas import ImageCanvas
 
@@ -175,3 +175,57 @@ def test_cli_demo_copies_project(tmp_path: Path, monkeypatch) -> None:
     assert opened == [target]
     assert (target / "tui-annotate.json").exists()
     assert (target / "astronaut.png").exists()
+
+
+def test_cli_empty_argument_rejected(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for args in ([""], ["demo", ""], ["open", " "]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, args
+        assert "an argument is empty" in result.output
+    assert list(tmp_path.iterdir()) == [], "nothing is created in the working folder"
+
+
+def test_cli_duplicate_ids_rejected(demo_copy: Path) -> None:
+    project = demo_copy / "tui-annotate.json"
+    data = json.loads(project.read_text(encoding="utf-8"))
+    box = {"input_id": data["inputs"][0]["id"], "concept_id": data["concepts"][0]["id"]}
+    data["annotations"] = [{"id": "a1", **box, "box": [10, 10, 50, 50]}, {"id": "a1", **box, "box": [1, 1, 9, 9]}]
+    project.write_text(json.dumps(data), encoding="utf-8")
+    before = project.read_bytes()
+    result = CliRunner().invoke(main, [str(demo_copy)])
+    assert result.exit_code == 1
+    assert "'a1' is used twice, at [0] and [1]" in result.output
+    assert "Value error" not in result.output
+    assert project.read_bytes() == before
+
+
+async def test_arrow_moves_cursor_one_cell(demo_copy: Path) -> None:
+    async with running_app(demo_copy) as (app, pilot):
+        canvas = app.main_screen.canvas
+        await pilot.press("g", *"250,250", "enter")
+        for zoom_keys in ([], ["plus"], ["plus", "plus"], ["plus"] * 4):
+            await pilot.press(*zoom_keys)
+            await pilot.pause()
+            for key, (dx, dy) in (("l", (1, 0)), ("j", (0, 1)), ("h", (-1, 0)), ("k", (0, -1)), ("L", (10, 0))):
+                # Cells are counted in the view before the key, which stays valid if the view pans.
+                viewport = canvas.viewport
+                column, row = viewport.cell_at(*canvas.cursor)
+                await pilot.press(key)
+                await pilot.pause()
+                assert viewport.cell_at(*canvas.cursor) == (column + dx, row + dy), (zoom_keys, key)
+            if viewport.scale >= 1:
+                assert canvas.cursor == (round(canvas.cursor[0]), round(canvas.cursor[1])), "whole pixels"
+
+
+async def test_integrity_problems_reported(demo_copy: Path) -> None:
+    project = demo_copy / "tui-annotate.json"
+    data = json.loads(project.read_text(encoding="utf-8"))
+    data["annotations"] = [{"id": "a1", "input_id": data["inputs"][0]["id"], "concept_id": "gone",
+                            "box": [-100, -100, 5000, 5000]}]
+    project.write_text(json.dumps(data), encoding="utf-8")
+    async with running_app(demo_copy) as (app, pilot):
+        messages = [n.message for n in app._notifications]
+        assert any("1 annotation (a1) refer to a concept id" in m for m in messages)
+        assert any("reaches outside its image" in m for m in messages)
+        assert "?.1" in screen_text(app)

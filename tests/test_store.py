@@ -867,3 +867,48 @@ def test_broken_project_file_raises(folder, content, place):
     assert place in message
     assert path.read_bytes() == content
     assert sorted(os.listdir(folder)) == [PROJECT_FILE_NAME]
+
+
+def test_save_keeps_file_mode(tmp_path: Path) -> None:
+    store = ProjectStore.open(tmp_path, "qa")
+    store.close()
+    project = tmp_path / "tui-annotate.json"
+    project.chmod(0o664)
+    store = ProjectStore.open(tmp_path, "qa")
+    edit, _ = operations.add_concept(store, "cat")
+    store.apply(edit)
+    store.close()
+    assert project.stat().st_mode & 0o777 == 0o664
+
+
+def test_close_without_edits_keeps_file(tmp_path: Path) -> None:
+    store = ProjectStore.open(tmp_path, "qa")
+    store.close()
+    project = tmp_path / "tui-annotate.json"
+    before = project.stat().st_mtime_ns
+    store = ProjectStore.open(tmp_path, "qa")
+    store.close()
+    assert project.stat().st_mtime_ns == before
+
+
+def test_unwritable_project_file_keeps_journal(tmp_path: Path, monkeypatch) -> None:
+    import tui_annotate.core.projectfile as projectfile
+
+    store = ProjectStore.open(tmp_path, "qa")
+    edit, _ = operations.add_concept(store, "cat")
+    store.apply(edit)
+
+    def refuse(source, target):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(projectfile.os, "replace", refuse)
+    with pytest.raises(ProjectFileError) as raised:
+        store.close()
+    assert "cannot be written (Operation not permitted)" in str(raised.value)
+    assert "journal" in str(raised.value)
+    assert not list(tmp_path.glob(".tui-annotate.json.*.tmp")), "no temporary file is left"
+    monkeypatch.undo()
+    store._journal.close()  # what the end of the process does: the journal lock is released
+    reopened = ProjectStore.open(tmp_path, "qa")
+    assert [c.name for c in reopened.concepts()] == ["cat"], "the journal is replayed on the next open"
+    reopened.close()

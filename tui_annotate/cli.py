@@ -89,8 +89,8 @@ def run_app(path: Path, annotator: str, colors: str) -> None:
         try:
             store.close()
         except (ProjectError, OSError) as error:
-            click.echo(f"warning: could not fold the journal into the project file: {error}."
-                       " Nothing is lost: the next open replays it.", err=True)
+            click.echo(f"Error: could not save the project file: {error}", err=True)
+            raise SystemExit(1) from None
 
 
 ANNOTATOR_OPTION = click.option("--annotator", default=None, metavar="NAME",
@@ -104,6 +104,9 @@ class DefaultGroup(click.Group):
     """A group whose first argument opens a project when it is not a subcommand name."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if any(not arg.strip() for arg in args):
+            # An unset shell variable would otherwise open (and scan) the working folder.
+            raise click.UsageError("an argument is empty; pass a folder, such as . for the working folder")
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["open", *args]
         return super().parse_args(ctx, args)

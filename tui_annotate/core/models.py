@@ -172,6 +172,19 @@ class Project(BaseModel):
     annotations: list[Annotation] = Field(default_factory=list)
     relations: list[ConceptRelation] = Field(default_factory=list)
 
+    @field_validator("concepts", "inputs", "annotations", "relations")
+    @classmethod
+    def _unique_ids(cls, records: list[Record]) -> list[Record]:
+        first_index: dict[str, int] = {}
+        for index, record in enumerate(records):
+            if record.id in first_index:
+                raise ValueError(
+                    f"id {record.id!r} is used twice, at [{first_index[record.id]}] and [{index}]; give one"
+                    " of them a new id (a merge of two versions of the file can cause this)"
+                )
+            first_index[record.id] = index
+        return records
+
     @field_validator("schema_version")
     @classmethod
     def _known_version(cls, version: int) -> int:

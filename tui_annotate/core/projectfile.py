@@ -87,7 +87,7 @@ def _read_project(path: Path) -> Project:
         first = error.errors()[0]
         value = first.get("input")
         shown = json.dumps(value, ensure_ascii=False)[:80] if value is not None else ""
-        problem = first["msg"] + (f" (value {shown})" if shown else "")
+        problem = first["msg"].removeprefix("Value error, ") + (f" (value {shown})" if shown else "")
         more = error.error_count() - 1
         if more:
             problem += f"; {more} more problem{'s' if more > 1 else ''} after this one"
@@ -132,13 +132,25 @@ def fsync_directory(folder: Path) -> None:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a crash leaves either the old or the new file."""
+    """Replace `path` with `text` so that a crash leaves either the old or the new file.
+
+    The new file keeps the old file's permission bits. Raises OSError when the folder or
+    file cannot be written; the old file and no temporary file are left then.
+    """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            try:
+                os.chmod(handle.fileno(), path.stat().st_mode & 0o7777)
+            except FileNotFoundError:
+                pass
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     fsync_directory(path.parent)
 
 

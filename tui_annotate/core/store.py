@@ -77,6 +77,8 @@ class ProjectStore:
         self._journal: IO[str] | None = None
         self._journal_path: Path | None = None
         self._pending = 0
+        self.fold_error: str | None = None
+        """Why the last automatic fold failed, for the UI to show; None after a successful one."""
         self._disk_signature: tuple[int, int] | None = None
         self.undo_stack: list[Edit] = []
         self.redo_stack: list[Edit] = []
@@ -200,7 +202,14 @@ class ProjectStore:
             self._push_undo(edit)
         self._pending += 1
         if self._pending >= FOLD_EVERY:
-            self.fold()
+            try:
+                self.fold()
+            except ProjectError as error:
+                # The edit is journaled, so it is safe; the next fold (at the latest on quit) retries.
+                self.fold_error = str(error)
+                log.warning("could not fold the journal: %s", error)
+            else:
+                self.fold_error = None
 
     def undo(self) -> Edit | None:
         """Revert the last undoable edit of this annotator and return it, or None."""
@@ -228,11 +237,12 @@ class ProjectStore:
         When another session rewrote the file since this one read it, the file is read
         again and this session's journal replayed on top, so both sessions' edits survive.
         """
+        if self._pending == 0 and self.project_path.exists() and self._signature() == self._disk_signature:
+            return  # nothing to save, so the file (and its time stamp) stays as it is
         with self._project_lock():
             if self.project_path.exists() and self._signature() != self._disk_signature:
                 self._reload_with_own_journal()
-            write_project(self.project_path, self.to_project())
-            self._disk_signature = self._signature()
+            self._write_project_file()
             if self._journal is not None:
                 self._journal.seek(0)
                 self._journal.truncate()
@@ -265,7 +275,7 @@ class ProjectStore:
                 validated.append(model.model_validate(change.after))
             except ValidationError as error:
                 first = error.errors()[0]
-                raise ProjectError(f"{edit.description}: {first['msg']}") from error
+                raise ProjectError(f"{edit.description}: {first['msg'].removeprefix('Value error, ')}") from error
         return validated
 
     def _put(self, collection: str, record_id: str, record: Record | None) -> None:
@@ -368,11 +378,26 @@ class ProjectStore:
                 # Another session saved the project after this one read it. Its journal no longer
                 # has those edits, so the recovered lines are replayed on top of the new file.
                 self._reload_with_lines(recovered_lines)
-            write_project(self.project_path, self.to_project())
-            self._disk_signature = self._signature()
+            self._write_project_file()
         for path, handle in recovered:
             path.unlink(missing_ok=True)
             handle.close()
+
+    def _write_project_file(self) -> None:
+        """Write the project file, turning a file system error into a ProjectFileError.
+
+        The journals are kept when writing fails, so no acknowledged edit is lost.
+        """
+        try:
+            write_project(self.project_path, self.to_project())
+        except OSError as error:
+            raise ProjectFileError(
+                self.project_path, f"cannot be written ({error.strerror or error})",
+                hint="Your edits are safe in the journal in .tui-annotate/journals. Make the file and its"
+                     " folder writable (check permissions, free space and chattr flags), then open the"
+                     " project again to save them.",
+            ) from error
+        self._disk_signature = self._signature()
 
     def _start_journal(self) -> None:
         # The random part keeps two sessions of one annotator in one process apart, even when

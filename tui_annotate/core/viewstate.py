@@ -29,6 +29,7 @@ class ViewState:
     cursors: dict[str, list[float]] = field(default_factory=dict)
     hidden_concepts: list[str] = field(default_factory=list)
     hidden_annotations: list[str] = field(default_factory=list)
+    active_concept_id: str | None = None
     text_lines: dict[str, int] = field(default_factory=dict)
     """Per text input id: the wrapped line at the top of the text view."""
 
@@ -61,6 +62,7 @@ def load_view_state(path: Path) -> ViewState:
             hidden_concepts=list(data.get("hidden_concepts", [])),
             hidden_annotations=list(data.get("hidden_annotations", [])),
             text_lines=dict(data.get("text_lines", {})),
+            active_concept_id=data.get("active_concept_id"),
         )
     except FileNotFoundError:
         return ViewState()
@@ -77,6 +79,7 @@ def save_view_state(path: Path, state: ViewState) -> None:
         "cursors": state.cursors,
         "hidden_concepts": state.hidden_concepts,
         "hidden_annotations": state.hidden_annotations,
+        "active_concept_id": state.active_concept_id,
         "text_lines": dict(list(state.text_lines.items())[-MAX_REMEMBERED_INPUTS:]),
     }
     write_atomic(path, json.dumps(data, indent=1))

@@ -14,6 +14,7 @@ from textual._dispatch_key import dispatch_key  # Private: what App._on_key call
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from ..core.errors import ProjectError
 from ..core.store import ProjectStore
 from ..core.viewstate import load_view_state, view_state_path
 from .bindings import CANVAS_BINDINGS, CLASSIFICATIONS_BINDINGS, OBJECTS_BINDINGS, SCREEN_BINDINGS
@@ -107,9 +108,17 @@ class AnnotateApp(App[None]):
             await self._handle_main_key(self._held_keys.popleft())
 
     async def action_quit(self) -> None:
-        """Save the view position, fold the journal into the project file and exit."""
+        """Save the view position, fold the journal into the project file and exit.
+
+        When the project file cannot be written, the app exits with code 1 and leaves the
+        journal in place; the command line then reports the error.
+        """
         self.main_screen.save_view_state()
-        self.store.close()
+        try:
+            self.store.close()
+        except ProjectError:
+            self.exit(return_code=1)
+            return
         self.exit()
 
 

@@ -74,20 +74,20 @@ CANVAS_BINDINGS: list[Binding] = [
 """Keys of the image canvas: they apply while the canvas has focus."""
 
 OBJECTS_BINDINGS: list[Binding] = [
-    Binding("b", "draw_category", "Draw this concept", show=False, id="objects.draw"),
-    Binding("r", "rename_or_reassign", "Rename on this input (relation)", show=False, id="objects.rename"),
+    Binding("b", "draw_category", "Draw this concept", show=True, id="objects.draw"),
+    Binding("r", "rename_or_reassign", "Rename on this input (relation)", show=True, id="objects.rename"),
     Binding("R", "reassign", "Reassign instance to another concept", show=False, id="objects.reassign"),
-    Binding("v", "toggle_hidden", "Hide/show", show=False, id="objects.hide"),
-    Binding("delete,backspace", "delete_row", "Delete", show=False, id="objects.delete"),
-    Binding("i", "show_annotators", "Annotators", show=False, id="objects.annotators"),
+    Binding("v", "toggle_hidden", "Hide/show", show=True, id="objects.hide"),
+    Binding("delete,backspace", "delete_row", "Delete", show=True, id="objects.delete"),
+    Binding("i", "show_annotators", "Annotators", show=True, id="objects.annotators"),
     Binding("escape", "back_to_canvas", "Back to canvas", show=False, id="objects.back"),
 ]
 """Keys of the Objects pane: they apply while the pane has focus."""
 
 CLASSIFICATIONS_BINDINGS: list[Binding] = [
-    Binding("delete,backspace,space", "remove_row", "Remove (untick) the classification", show=False,
+    Binding("delete,backspace,space", "remove_row", "Remove (untick) the classification", show=True,
             id="classifications.remove"),
-    Binding("r", "rename_row", "Rename on this input (relation)", show=False, id="classifications.rename"),
+    Binding("r", "rename_row", "Rename on this input (relation)", show=True, id="classifications.rename"),
     Binding("i", "show_annotators", "Annotators", show=False, id="classifications.annotators"),
     Binding("escape", "back_to_canvas", "Back to canvas", show=False, id="classifications.back"),
 ]

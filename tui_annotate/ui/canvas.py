@@ -7,6 +7,7 @@ hands the new annotations back with `set_boxes`.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Literal
 
@@ -284,12 +285,29 @@ class ImageCanvas(Emitter, Widget, can_focus=True):
         if selected is not None and self.tool == "select":
             self._nudge_region(selected, dx, dy)
             return
-        step_x = self.viewport.cell_width * dx
-        step_y = self.viewport.cell_height * dy
-        x, y = self.cursor[0] + step_x, self.cursor[1] + step_y
-        if self.viewport.scale >= 1:
-            x, y = round(x), round(y)
-        self.move_cursor_to(x, y)
+        self.move_cursor_to(*self._cell_step(dx, dy))
+
+    def _cell_step(self, dx: int, dy: int) -> Point:
+        """Return the cursor position `dx` cells across and `dy` cells down from the cursor's cell.
+
+        The cursor lands on the middle pixel of the new cell when a cell spans whole pixels,
+        and on the cell's top-left corner when zoomed in so far that a pixel spans several cells.
+        """
+        assert self.viewport is not None
+        viewport = self.viewport
+        column, row = self._cursor_cell()
+        x, y = self.cursor
+        if dx:
+            if viewport.scale >= 1:
+                x = round(viewport.left + (column + dx + 0.5) * viewport.cell_width)
+            else:
+                x = viewport.left + (column + dx) * viewport.cell_width
+        if dy:
+            if viewport.scale >= 1:
+                y = round(viewport.top + (row + dy + 0.5) * viewport.cell_height)
+            else:
+                y = viewport.top + (row + dy) * viewport.cell_height
+        return x, y
 
     def _nudge_region(self, selected: RegionView, dx: int, dy: int) -> None:
         assert self.image is not None
@@ -456,7 +474,8 @@ class ImageCanvas(Emitter, Widget, can_focus=True):
         return compose_line(base, cells, width)
 
     def _message_line(self, y: int, width: int) -> Strip:
-        lines = self.message_text.splitlines() or [""]
+        lines = [wrapped for line in self.message_text.splitlines() or [""]
+                 for wrapped in (textwrap.wrap(line, max(width - 2, 1)) or [""])]
         first = max((self.size.height - len(lines)) // 2, 0)
         index = y - first
         if 0 <= index < len(lines):

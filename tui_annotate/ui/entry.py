@@ -185,6 +185,7 @@ class EntryPanel(Static):
         if entry.error:
             text.append("\n" + entry.error, style="bold red")
         options = entry.options()
+        hidden = max(len(options) - self.MAX_OPTIONS, 0)
         if options:
             start = max(0, min(entry.highlighted - self.MAX_OPTIONS + 1, len(options) - self.MAX_OPTIONS))
             for index in range(start, min(start + self.MAX_OPTIONS, len(options))):
@@ -194,6 +195,8 @@ class EntryPanel(Static):
                 if index == entry.highlighted:
                     row.stylize("reverse", 1)
                 text.append_text(row)
+        if hidden:
+            text.append(f"\n  … {hidden} more: type to filter, or ↑↓ to scroll", style="dim italic")
         hint = {
             "text": "Enter accepts · Esc cancels",
             "concept": "type to filter · ↑↓ move · Enter picks · Esc cancels",

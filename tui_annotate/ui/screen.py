@@ -24,6 +24,7 @@ from ..core.errors import ImageLoadError, ProjectError
 from ..core.models import Annotation, Concept, InputItem
 from ..core.store import ProjectStore
 from ..core.text import TextDocument, load_text
+from ..core.integrity import integrity_problems
 from ..core.viewstate import ViewState, save_view_state, view_state_path
 from ..imaging.decode import SourceImage, open_image
 from ..imaging.masks import load_mask, mask_bounds
@@ -109,8 +110,12 @@ class AnnotateScreen(Screen):
         self.objects.list.sink = self.handle_request
         self.classifications.list.sink = self.handle_request
         concepts = self.store.concepts()
-        if concepts:
+        if self.store.concept(self.view_state.active_concept_id or "") is not None:
+            self.active_concept_id = self.view_state.active_concept_id
+        elif concepts:
             self.active_concept_id = concepts[0].id
+        for problem in integrity_problems(self.store):
+            self.notify(problem, severity="warning", timeout=15)
         inputs = self.store.inputs()
         ids = [item.id for item in inputs]
         if self.view_state.input_id in ids:
@@ -142,6 +147,8 @@ class AnnotateScreen(Screen):
         self.index = max(0, min(index, len(inputs) - 1))
         item = inputs[self.index]
         self.view_state.input_id = item.id
+        if self.is_mounted:
+            self.save_view_state()  # so a crash reopens here too
         self._show_view_for(item)
         cached = self._cache.get(item.id)
         if cached is not None:
@@ -231,6 +238,7 @@ class AnnotateScreen(Screen):
 
     def save_view_state(self) -> None:
         self._remember_view()
+        self.view_state.active_concept_id = self.active_concept_id
         self.view_state.hidden_concepts = sorted(self.hidden_concepts)
         self.view_state.hidden_annotations = sorted(self.hidden_annotations)
         try:
@@ -393,6 +401,8 @@ class AnnotateScreen(Screen):
             return False
         if not quiet:
             self._note = f"saved: {edit.description}"
+        if self.store.fold_error:
+            self._warn_once("fold", f"{self.store.fold_error} Editing goes on: every edit is in the journal.")
         return True
 
     def _concept_for_new_annotation(self) -> Concept | None:
@@ -623,8 +633,9 @@ class AnnotateScreen(Screen):
                 self.refresh_annotations()
                 self.notify(f"Deleted {len(doomed)} {row.label} on this input; u undoes it.")
 
-        self.open_entry(Entry("confirm", f"Delete all {len(doomed)} {row.label} instances on {item.path}?",
-                              confirmed))
+        question = (f"Delete the only {row.label} instance on {item.path}?" if len(doomed) == 1
+                    else f"Delete all {len(doomed)} {row.label} instances on {item.path}?")
+        self.open_entry(Entry("confirm", question, confirmed))
 
     def _show_annotators(self, row: ObjectRow) -> None:
         if row.kind == "instance":
