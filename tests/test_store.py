@@ -912,3 +912,68 @@ def test_unwritable_project_file_keeps_journal(tmp_path: Path, monkeypatch) -> N
     reopened = ProjectStore.open(tmp_path, "qa")
     assert [c.name for c in reopened.concepts()] == ["cat"], "the journal is replayed on the next open"
     reopened.close()
+
+
+def _box_edit(store: ProjectStore, concept_name: str, corner_a, corner_b):
+    concept = store.concept_named(concept_name)
+    if concept is None:
+        edit, concept = operations.add_concept(store, concept_name)
+        store.apply(edit)
+    item = store.inputs()[0]
+    edit, annotation = operations.add_box(store, item.id, concept.id, corner_a, corner_b, 100, 100)
+    store.apply(edit)
+    return annotation
+
+
+def _two_sessions(tmp_path: Path) -> tuple[ProjectStore, ProjectStore]:
+    first = ProjectStore.open(tmp_path, "alice")
+    first.apply(operations.add_inputs(first, ["a.png"]), undoable=False)
+    first.close()
+    return ProjectStore.open(tmp_path, "alice"), ProjectStore.open(tmp_path, "bob")
+
+
+def test_merge_keeps_other_sessions_delete(tmp_path: Path) -> None:
+    setup = ProjectStore.open(tmp_path, "alice")
+    setup.apply(operations.add_inputs(setup, ["a.png"]), undoable=False)
+    box = _box_edit(setup, "cat", (10, 10), (50, 50))
+    setup.close()
+    alice, bob = ProjectStore.open(tmp_path, "alice"), ProjectStore.open(tmp_path, "bob")
+    alice.apply(operations.set_box(alice, box.id, (20, 10, 60, 50)))
+    bob.apply(operations.delete_annotations(bob, [box.id], "delete cat.1"))
+    bob.close()
+    alice.close()
+    saved = read_project(tmp_path / PROJECT_FILE_NAME)
+    assert [a.id for a in saved.annotations] == []
+    assert len(alice.merge_conflicts) == 1
+    assert "another session changed or deleted it first" in alice.merge_conflicts[0]
+
+
+def test_merge_unifies_concept_created_twice(tmp_path: Path) -> None:
+    alice, bob = _two_sessions(tmp_path)
+    _box_edit(alice, "dog", (10, 10), (50, 50))
+    _box_edit(bob, "Dog", (60, 60), (90, 90))
+    bob.close()
+    alice.close()
+    saved = read_project(tmp_path / PROJECT_FILE_NAME)
+    assert [c.name for c in saved.concepts] == ["Dog"]
+    assert {a.concept_id for a in saved.annotations} == {saved.concepts[0].id}
+    assert len(saved.annotations) == 2
+    assert alice.merge_conflicts == []
+
+
+def test_merge_unifies_input_scanned_twice(tmp_path: Path) -> None:
+    alice, bob = _two_sessions(tmp_path)
+    alice.apply(operations.add_inputs(alice, ["b.png"]), undoable=False)
+    bob.apply(operations.add_inputs(bob, ["b.png"]), undoable=False)
+    item = next(i for i in alice.inputs() if i.path == "b.png")
+    concept_edit, concept = operations.add_concept(alice, "cat")
+    alice.apply(concept_edit)
+    box_edit, _ = operations.add_box(alice, item.id, concept.id, (1, 1), (5, 5), 10, 10)
+    alice.apply(box_edit)
+    bob.close()
+    alice.close()
+    saved = read_project(tmp_path / PROJECT_FILE_NAME)
+    paths = [i.path for i in saved.inputs]
+    assert paths == ["a.png", "b.png"]
+    b_id = next(i.id for i in saved.inputs if i.path == "b.png")
+    assert [a.input_id for a in saved.annotations] == [b_id]

@@ -91,6 +91,8 @@ def run_app(path: Path, annotator: str, colors: str) -> None:
         except (ProjectError, OSError) as error:
             click.echo(f"Error: could not save the project file: {error}", err=True)
             raise SystemExit(1) from None
+        for conflict in store.merge_conflicts:
+            click.echo(f"warning: {conflict}", err=True)
 
 
 ANNOTATOR_OPTION = click.option("--annotator", default=None, metavar="NAME",

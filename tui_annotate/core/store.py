@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from .edits import Change, Edit
+from .edits import Change, Edit, Payload
 from .errors import ProjectError, ProjectFileError, ProjectLockedError
 from .models import (
     COLLECTIONS,
@@ -78,6 +78,8 @@ class ProjectStore:
         self._journal_path: Path | None = None
         self._pending = 0
         self.fold_error: str | None = None
+        self.merge_conflicts: list[str] = []
+        """Edits of this session that another session's save overrode, for the UI to report."""
         """Why the last automatic fold failed, for the UI to show; None after a successful one."""
         self._disk_signature: tuple[int, int] | None = None
         self.undo_stack: list[Edit] = []
@@ -302,10 +304,16 @@ class ProjectStore:
         ids = [i for i in table if i in self._by_input.get(input_id, {})]
         self._by_input[input_id] = dict.fromkeys(ids)
 
-    def _apply_payload_line(self, line: str) -> bool:
-        """Apply one journal line to memory; return False for a torn or invalid line."""
+    def _apply_payload_line(self, line: str, merge: _Merge | None = None) -> bool:
+        """Apply one journal line to memory; return False for a torn or invalid line.
+
+        With `merge`, the line is replayed on top of a file that another session changed:
+        see `_Merge` for how conflicts are resolved.
+        """
         try:
             edit = Edit.from_json(json.loads(line)["edit"])
+            if merge is not None:
+                edit = merge.rebase(self, edit)
             validated = self._validate(edit)
         except (ValueError, KeyError, TypeError, ProjectError) as error:
             log.warning("skipped an unreadable journal line: %s", error)
@@ -351,8 +359,13 @@ class ProjectStore:
         project = read_project(self.project_path)
         self._load_records(project)
         self._extra = dict(project.model_extra or {})
+        merge = _Merge()
         for line in lines:
-            self._apply_payload_line(line)
+            self._apply_payload_line(line, merge)
+        if merge.conflicts:
+            self.merge_conflicts.extend(merge.conflicts)
+            for conflict in merge.conflicts:
+                log.warning("merge conflict: %s", conflict)
 
     def _recover_journals(self) -> None:
         """Replay journals whose sessions ended without folding, then fold and remove them."""
@@ -478,6 +491,75 @@ class ProjectStore:
         self._history.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
         self._history.flush()
         os.fsync(self._history.fileno())
+
+
+REFERENCE_KEYS = {"concept_id": "concepts", "original_id": "concepts", "new_id": "concepts",
+                  "renamed_from": "concepts", "input_id": "inputs"}
+"""Record fields that hold the id of a concept or an input."""
+
+
+class _Merge:
+    """Rebases this session's journal onto a project file that another session saved.
+
+    - A concept or input this session created is dropped when the file already has one
+      with the same name (ignoring case) or path; later changes use the file's id instead.
+    - A change applies when the record is still as the change found it. When another session
+      changed or deleted it meanwhile, that session's version stays and the change is
+      reported as a conflict. A change whose result is already there is skipped silently.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, dict[str, str]] = {"concepts": {}, "inputs": {}}
+        self.conflicts: list[str] = []
+
+    def _remap(self, collection: str, payload: Payload | None) -> Payload | None:
+        if payload is None:
+            return None
+        payload = dict(payload)
+        if collection in self.ids and payload.get("id") in self.ids[collection]:
+            payload["id"] = self.ids[collection][payload["id"]]
+        for key, target in REFERENCE_KEYS.items():
+            value = payload.get(key)
+            if isinstance(value, str) and value in self.ids[target]:
+                payload[key] = self.ids[target][value]
+        return payload
+
+    def rebase(self, store: ProjectStore, edit: Edit) -> Edit:
+        changes = []
+        for change in edit.changes:
+            collection = change.collection
+            record_id = self.ids.get(collection, {}).get(change.record_id, change.record_id)
+            before = self._remap(collection, change.before)
+            after = self._remap(collection, change.after)
+            if before is None and after is not None and store.record(collection, record_id) is None:
+                twin = self._twin(store, collection, after)
+                if twin is not None:
+                    self.ids[collection][record_id] = twin
+                    continue
+            current = store.record(collection, record_id)
+            current_payload = current.to_payload() if current is not None else None
+            if current_payload == after:
+                continue
+            if current_payload != before:
+                self.conflicts.append(
+                    f"{edit.description!r} was not applied to {collection[:-1]} {record_id}, because another"
+                    " session changed or deleted it first"
+                )
+                continue
+            changes.append(Change(collection, record_id, before, after))
+        return Edit(edit.description, changes, edit.group, edit.made_at)
+
+    @staticmethod
+    def _twin(store: ProjectStore, collection: str, payload: Payload) -> str | None:
+        """Return the id of an existing concept with the same name or input with the same path."""
+        if collection == "concepts" and isinstance(payload.get("name"), str):
+            twin = store.concept_named(payload["name"])
+            return twin.id if twin is not None else None
+        if collection == "inputs":
+            for item in store.inputs():
+                if item.path == payload.get("path"):
+                    return item.id
+        return None
 
 
 def change_record(store: ProjectStore, collection: str, record_id: str, after: Record | None) -> Change:

@@ -72,6 +72,7 @@ class AnnotateScreen(Screen):
         self._note = ""
         self.entry: Entry | None = None
         self._warned: set[str] = set()
+        self._conflicts_shown = 0
         self.input_loading = False
         """True while the current input is being decoded; the app holds keys meanwhile.
         (Not `loading`: Textual widgets use that name for their loading indicator.)"""
@@ -403,6 +404,9 @@ class AnnotateScreen(Screen):
             self._note = f"saved: {edit.description}"
         if self.store.fold_error:
             self._warn_once("fold", f"{self.store.fold_error} Editing goes on: every edit is in the journal.")
+        for conflict in self.store.merge_conflicts[self._conflicts_shown:]:
+            self.notify(conflict, severity="warning", timeout=12)
+        self._conflicts_shown = len(self.store.merge_conflicts)
         return True
 
     def _concept_for_new_annotation(self) -> Concept | None:
