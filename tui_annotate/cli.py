@@ -84,7 +84,7 @@ def run_app(path: Path, annotator: str, colors: str) -> None:
     try:
         app.run()
     finally:
-        # Runs after a crash too: the journal already holds every edit, and folding it
+        # Runs after a crash too: the journal already contains every edit, and folding it
         # here only saves the next open a replay.
         try:
             store.close()
@@ -99,7 +99,7 @@ ANNOTATOR_OPTION = click.option("--annotator", default=None, metavar="NAME",
                                 help="Name recorded on every annotation; default: your login name.")
 COLORS_OPTION = click.option("--colors", type=click.Choice(["auto", "truecolor", "256"]), default="auto",
                              show_default=True,
-                             help="Colour system; auto picks truecolor only when COLORTERM says so.")
+                             help="Colour system; auto picks truecolor only when COLORTERM is truecolor or 24bit.")
 
 
 class DefaultGroup(click.Group):

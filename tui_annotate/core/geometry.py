@@ -13,7 +13,7 @@ from .errors import GeometryError
 BoxTuple = tuple[float, float, float, float]
 Handle = Literal["box", "left", "top", "right", "bottom"]
 HANDLES: tuple[Handle, ...] = ("box", "left", "top", "right", "bottom")
-"""What the arrow keys move on a selected box, in the order `e` cycles through them."""
+"""Parts of a selected box that the arrow keys move, in the order `e` cycles through them."""
 
 MIN_SIZE = 1.0
 """Smallest width and height, in pixels, that resizing a box by an edge can leave."""

@@ -501,11 +501,11 @@ REFERENCE_KEYS = {"concept_id": "concepts", "original_id": "concepts", "new_id":
 class _Merge:
     """Rebases this session's journal onto a project file that another session saved.
 
-    - A concept or input this session created is dropped when the file already has one
-      with the same name (ignoring case) or path; later changes use the file's id instead.
-    - A change applies when the record is still as the change found it. When another session
-      changed or deleted it meanwhile, that session's version stays and the change is
-      reported as a conflict. A change whose result is already there is skipped silently.
+    A concept or input created here is dropped when the file already has one with the same
+    name (ignoring case) or path, and later changes use the file's id instead. A change
+    applies only when the record is still as the change found it. When another session
+    changed or deleted the record first, its version stays and the change is reported as a
+    conflict. A change whose result is already there is skipped without a report.
     """
 
     def __init__(self) -> None:

@@ -21,7 +21,7 @@ MAX_REMEMBERED_INPUTS = 500
 
 @dataclass
 class ViewState:
-    """Where one annotator was: current input, per-input view and cursor, hidden items."""
+    """View position of one annotator: current input, per-input view and cursor, hidden items."""
 
     input_id: str | None = None
     views: dict[str, list[float]] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""Provides the entry line: typed answers (a position, a concept, a name, yes or no).
+"""Provides the entry line for typed input: a position, a concept, a name, or yes or no.
 
 Every prompt of the main screen is an entry rather than a modal screen, so the focus
 never moves while the annotator types. Textual hands each key to the widget focused at

@@ -30,7 +30,7 @@ ACTIVE_EDGE = {"h": "═", "v": "║"}
 
 @dataclass(frozen=True, eq=False)
 class RegionView:
-    """What the canvas needs to draw one region instance: a box, a polygon or a mask.
+    """Drawing data of one region instance: a box, a polygon or a mask.
 
     `box` is the region's bounding box for every kind; `points` lists a polygon's vertices;
     `mask` is a mask's boolean array of the upright image size.
@@ -96,7 +96,12 @@ def box_cells(view: BoxView, viewport: Viewport, samples: np.ndarray | None, *, 
     c0, r0 = viewport.cell_at(x0, y0)
     # The far edges belong to the last cell that still contains part of the box.
     c1, r1 = viewport.cell_at(max(x0, x1 - 1e-6), max(y0, y1 - 1e-6))
-    glyphs = DASHED if dashed else HEAVY if selected else THIN
+    if dashed:
+        glyphs = DASHED
+    elif selected:
+        glyphs = HEAVY
+    else:
+        glyphs = THIN
     foreground = Color.from_rgb(*hex_to_rgb(view.color))
     rows: OverlayRows = {}
     styles: dict[tuple[int, int, int], Style] = {}

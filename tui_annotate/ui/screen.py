@@ -74,7 +74,7 @@ class AnnotateScreen(Screen):
         self._warned: set[str] = set()
         self._conflicts_shown = 0
         self.input_loading = False
-        """True while the current input is being decoded; the app holds keys meanwhile.
+        """True while the current input is being decoded; the app queues keys meanwhile.
         (Not `loading`: Textual widgets use that name for their loading indicator.)"""
 
     # Layout
