@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -435,24 +436,15 @@ class AnnotateScreen(Screen):
         handler(message)  # type: ignore[operator]
 
     def _box_drawn(self, message: ImageCanvas.BoxDrawn) -> None:
-        item = self.current_input
-        image = self.canvas.image
-        concept = self._concept_for_new_annotation()
-        if item is None or image is None:
-            return
-        if concept is None:
-            self.notify("Pick a concept first: press / and type a name.", severity="warning")
-            return
-        try:
-            edit, annotation = operations.add_box(self.store, item.id, concept.id, message.corner_a,
-                                                  message.corner_b, image.width, image.height)
-        except ProjectError as error:
-            self.notify(str(error), severity="warning", timeout=6)
-            return
-        if self._apply(edit):
-            self.refresh_annotations()
+        self._add_region(lambda item_id, concept_id, width, height: operations.add_box(
+            self.store, item_id, concept_id, message.corner_a, message.corner_b, width, height)[0])
 
     def _polygon_drawn(self, message: ImageCanvas.PolygonDrawn) -> None:
+        self._add_region(lambda item_id, concept_id, width, height: operations.add_polygon(
+            self.store, item_id, concept_id, message.points, width, height)[0])
+
+    def _add_region(self, build: Callable[[str, str, int, int], Edit]) -> None:
+        """Build a new region's edit with the active concept (after relations) and apply it."""
         item = self.current_input
         image = self.canvas.image
         concept = self._concept_for_new_annotation()
@@ -461,28 +453,22 @@ class AnnotateScreen(Screen):
         if concept is None:
             self.notify("Pick a concept first: press / and type a name.", severity="warning")
             return
-        try:
-            edit, _ = operations.add_polygon(self.store, item.id, concept.id, message.points, image.width, image.height)
-        except ProjectError as error:
-            self.notify(str(error), severity="warning", timeout=6)
-            return
-        if self._apply(edit):
-            self.refresh_annotations()
+        self._apply_built(lambda: build(item.id, concept.id, image.width, image.height))
 
     def _polygon_edited(self, message: ImageCanvas.PolygonEdited) -> None:
-        try:
-            edit = operations.set_polygon(self.store, message.annotation_id, message.points, message.description)
-        except ProjectError as error:
-            self.notify(str(error), severity="warning")
-            return
-        if self._apply(edit):
-            self.refresh_annotations()
+        self._apply_built(lambda: operations.set_polygon(
+            self.store, message.annotation_id, message.points, message.description))
 
     def _box_edited(self, message: ImageCanvas.BoxEdited) -> None:
+        self._apply_built(lambda: operations.set_box(
+            self.store, message.annotation_id, message.box, message.description))
+
+    def _apply_built(self, build: Callable[[], Edit]) -> None:
+        """Build an edit, report a rule it breaks, else apply it and redraw."""
         try:
-            edit = operations.set_box(self.store, message.annotation_id, message.box, message.description)
+            edit = build()
         except ProjectError as error:
-            self.notify(str(error), severity="warning")
+            self.notify(str(error), severity="warning", timeout=6)
             return
         if self._apply(edit):
             self.refresh_annotations()
