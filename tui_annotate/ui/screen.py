@@ -53,7 +53,9 @@ class AnnotateScreen(Screen):
     BINDINGS = SCREEN_BINDINGS
 
     DEFAULT_CSS = """
+    AnnotateScreen { layers: base entry; }
     AnnotateScreen #main { height: 1fr; }
+    AnnotateScreen #entry { layer: entry; dock: bottom; offset-y: -2; }
     AnnotateScreen #text-view { display: none; }
     AnnotateScreen #sidebar { width: 34; border-left: solid $panel-lighten-2; }
     AnnotateScreen.narrow #sidebar { width: 26; }
