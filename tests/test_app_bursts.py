@@ -85,3 +85,11 @@ async def test_prefix_cleared_by_other_key(demo_copy: Path) -> None:
     async with running_app(demo_copy) as (app, pilot):
         await burst(app, pilot, ";", "escape", "1")
         assert "person" in app.main_screen.canvas.concept_label
+
+
+async def test_focus_cycle_in_burst(demo_copy: Path) -> None:
+    async with running_app(demo_copy) as (app, pilot):
+        await burst(app, pilot, "o", "o")
+        assert app.focused is app.main_screen.classifications.list
+        await burst(app, pilot, "o")
+        assert app.focused is app.main_screen.canvas

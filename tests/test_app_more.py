@@ -182,7 +182,7 @@ def test_cli_empty_argument_rejected(tmp_path: Path, monkeypatch) -> None:
     for args in ([""], ["demo", ""], ["open", " "]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 2, args
-        assert "an argument is empty" in result.output
+        assert 'an argument is empty ("")' in result.output
     assert list(tmp_path.iterdir()) == [], "nothing is created in the working folder"
 
 
@@ -229,3 +229,12 @@ async def test_integrity_problems_reported(demo_copy: Path) -> None:
         assert any("1 annotation (a1) refer to a concept id" in m for m in messages)
         assert any("reaches outside its image" in m for m in messages)
         assert "?.1" in screen_text(app)
+
+
+async def test_keymap_conflict_reported(demo_copy: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config" / "tui-annotate"
+    config.mkdir(parents=True)
+    (config / "keys.toml").write_text('[keys]\n"input.previous" = "p,a"\n', encoding="utf-8")
+    async with running_app(demo_copy) as (app, pilot):
+        messages = [n.message for n in app._notifications]
+        assert any("key 'p' is bound to both 'tool.polygon' and 'input.previous'" in m for m in messages)

@@ -299,3 +299,57 @@ async def test_mask_listed_hidden_and_deleted(demo_copy: Path) -> None:
         await pilot.press("v", "delete")
         await pilot.pause()
     assert annotations_of(demo_copy, FIRST) == []
+
+
+async def test_backspace_while_drawing_keeps_selection(demo_copy: Path) -> None:
+    async with running_app(demo_copy) as (app, pilot):
+        await pilot.press("2", "p")
+        for x, y in [(10, 10), (60, 10), (30, 50)]:
+            await place(pilot, x, y)
+        await pilot.press("f", "escape", "tab", "p")
+        await pilot.pause()
+        assert app.main_screen.canvas.selected_id is None, "drawing mode clears the selection"
+        await place(pilot, 100, 100)
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+    assert len(annotations_of(demo_copy, FIRST)) == 1
+
+
+async def test_vertex_on_first_too_early_rejected(demo_copy: Path) -> None:
+    async with running_app(demo_copy) as (app, pilot):
+        canvas = app.main_screen.canvas
+        await pilot.press("2", "p")
+        for x, y in [(100, 100), (200, 100), (100, 100)]:
+            await place(pilot, x, y)
+        await pilot.pause()
+        assert canvas.vertices == [(100, 100), (200, 100)]
+        messages = [n.message for n in app._notifications]
+        assert any("already placed" in m for m in messages)
+
+
+async def test_hotkey_adds_mark_to_others_classification(demo_copy: Path) -> None:
+    async with running_app(demo_copy, annotator="bob") as (app, pilot):
+        await classify_as(pilot, "cat")
+        await pilot.press("q")
+    async with running_app(demo_copy, annotator="alice") as (app, pilot):
+        await pilot.press("o", "o", "2")
+        await pilot.pause()
+        assert app.main_screen.entry is None, "no question: the mark is added"
+    (assigned,) = classifications(demo_copy)
+    assert [mark["name"] for mark in assigned["annotators"]] == ["bob", "alice"]
+
+
+async def test_reassign_drops_superscript(demo_copy: Path) -> None:
+    async with running_app(demo_copy) as (app, pilot):
+        await pilot.press("1")
+        await place(pilot, 100, 100)
+        await place(pilot, 200, 200)
+        await pilot.press("escape", "tab", "r", *"kite", "enter")
+        await pilot.pause()
+        await pilot.press("tab", "o", "R", *"cat", "enter")  # the selected instance's row is highlighted
+        await pilot.pause()
+        assert "cat.1" in screen_text(app)
+        assert "ᵖᵉʳˢᵒⁿ" not in screen_text(app)
+    (box,) = annotations_of(demo_copy, FIRST)
+    assert concept_name(demo_copy, box["concept_id"]) == "cat"
+    assert "renamed_from" not in box

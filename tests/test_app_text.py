@@ -101,3 +101,13 @@ async def test_hotkey_on_text_toggles_classification(text_project: Path) -> None
         await pilot.press("3")
         await pilot.pause()
         assert app.main_screen.classifications.list.rows == []
+
+
+async def test_image_keys_refused_on_text(text_project: Path) -> None:
+    async with running_app(text_project) as (app, pilot):
+        await go_to_input(app, pilot, "chinese.txt")
+        await pilot.press("g")
+        await pilot.pause()
+        assert app.main_screen.entry is None
+        messages = [n.message for n in app._notifications]
+        assert any("Positions are for images" in m for m in messages)

@@ -977,3 +977,23 @@ def test_merge_unifies_input_scanned_twice(tmp_path: Path) -> None:
     assert paths == ["a.png", "b.png"]
     b_id = next(i.id for i in saved.inputs if i.path == "b.png")
     assert [a.input_id for a in saved.annotations] == [b_id]
+
+
+def test_merge_unifies_classification_made_twice(tmp_path: Path) -> None:
+    from tui_annotate.core import classification
+
+    setup = ProjectStore.open(tmp_path, "alice")
+    setup.apply(operations.add_inputs(setup, ["a.png"]), undoable=False)
+    edit, concept = operations.add_concept(setup, "outdoor")
+    setup.apply(edit)
+    setup.close()
+    alice, bob = ProjectStore.open(tmp_path, "alice"), ProjectStore.open(tmp_path, "bob")
+    item_id = alice.inputs()[0].id
+    alice.apply(classification.classify(alice, item_id, concept.id))
+    bob.apply(classification.classify(bob, item_id, concept.id))
+    alice.close()
+    bob.close()
+    saved = read_project(tmp_path / PROJECT_FILE_NAME)
+    (kept,) = saved.annotations
+    assert [mark.name for mark in kept.annotators] == ["alice", "bob"]
+    assert bob.merge_conflicts == []

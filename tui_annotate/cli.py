@@ -108,7 +108,7 @@ class DefaultGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if any(not arg.strip() for arg in args):
             # An unset shell variable would otherwise open (and scan) the working folder.
-            raise click.UsageError("an argument is empty; pass a folder, such as . for the working folder")
+            raise click.UsageError('an argument is empty (""); pass a value, such as . for the working folder')
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["open", *args]
         return super().parse_args(ctx, args)

@@ -152,7 +152,8 @@ def reassign(store: ProjectStore, annotation_id: str, concept_id: str) -> Edit:
         raise ConceptError(f"concept id {concept_id!r} is not in the project")
     if annotation.concept_id == concept_id:
         return Edit("reassign", [])
-    updated = _touched(annotation, store.annotator, concept_id=concept_id)
+    # A reassignment is not a rename, so the annotation no longer shows a relation's origin.
+    updated = _touched(annotation, store.annotator, concept_id=concept_id, renamed_from=None)
     return Edit(f"reassign to {concept.name}", [change_record(store, "annotations", annotation_id, updated)])
 
 
@@ -215,6 +216,8 @@ def add_polygon(store: ProjectStore, input_id: str, concept_id: str, points: lis
             f"a polygon needs at least 3 distinct vertices, got {len(_distinct_points(cleaned))};"
             " place more vertices before closing it"
         )
+    if len(_distinct_points(cleaned)) != len(cleaned):
+        raise GeometryError("a polygon visits the same vertex twice; remove the repeated vertex (Backspace)")
     annotation = Annotation(
         input_id=input_id,
         concept_id=concept_id,

@@ -502,14 +502,15 @@ class _Merge:
     """Rebases this session's journal onto a project file that another session saved.
 
     A concept or input created here is dropped when the file already has one with the same
-    name (ignoring case) or path, and later changes use the file's id instead. A change
+    name (ignoring case) or path, and later changes use the file's id instead. A classification
+    made in both sessions is kept once, with both sessions' annotators. A change
     applies only when the record is still as the change found it. When another session
     changed or deleted the record first, its version stays and the change is reported as a
     conflict. A change whose result is already there is skipped without a report.
     """
 
     def __init__(self) -> None:
-        self.ids: dict[str, dict[str, str]] = {"concepts": {}, "inputs": {}}
+        self.ids: dict[str, dict[str, str]] = {"concepts": {}, "inputs": {}, "annotations": {}}
         self.conflicts: list[str] = []
 
     def _remap(self, collection: str, payload: Payload | None) -> Payload | None:
@@ -534,7 +535,9 @@ class _Merge:
             if before is None and after is not None and store.record(collection, record_id) is None:
                 twin = self._twin(store, collection, after)
                 if twin is not None:
-                    self.ids[collection][record_id] = twin
+                    self.ids.setdefault(collection, {})[record_id] = twin
+                    if collection == "annotations":
+                        changes += self._add_marks(store, twin, after)
                     continue
             current = store.record(collection, record_id)
             current_payload = current.to_payload() if current is not None else None
@@ -550,8 +553,25 @@ class _Merge:
         return Edit(edit.description, changes, edit.group, edit.made_at)
 
     @staticmethod
+    def _add_marks(store: ProjectStore, twin_id: str, payload: Payload) -> list[Change]:
+        """Add the annotators of a classification made twice to the one that is kept."""
+        twin = store.record("annotations", twin_id)
+        assert twin is not None
+        current = twin.to_payload()
+        names = {mark["name"] for mark in current.get("annotators", [])}
+        added = [mark for mark in payload.get("annotators", []) if mark.get("name") not in names]
+        if not added:
+            return []
+        after = {**current, "annotators": [*current.get("annotators", []), *added]}
+        return [Change("annotations", twin_id, current, after)]
+
+    @staticmethod
     def _twin(store: ProjectStore, collection: str, payload: Payload) -> str | None:
-        """Return the id of an existing concept with the same name or input with the same path."""
+        """Return the id of an existing record that `payload` duplicates.
+
+        That is a concept with the same name, an input with the same path, or a classification
+        of the same concept on the same input.
+        """
         if collection == "concepts" and isinstance(payload.get("name"), str):
             twin = store.concept_named(payload["name"])
             return twin.id if twin is not None else None
@@ -559,6 +579,10 @@ class _Merge:
             for item in store.inputs():
                 if item.path == payload.get("path"):
                     return item.id
+        if collection == "annotations" and not any(payload.get(key) for key in ("box", "polygon", "mask")):
+            for annotation in store.annotations_for(payload.get("input_id", "")):
+                if annotation.kind == "classification" and annotation.concept_id == payload.get("concept_id"):
+                    return annotation.id
         return None
 
 

@@ -221,6 +221,8 @@ class ImageCanvas(Emitter, Widget, can_focus=True):
         self.post_message(self.StateChanged())
 
     def set_tool(self, tool: Tool, concept_label: str = "", concept_color: str = "#ffffff") -> None:
+        if tool != "select" and self.selected_id is not None:
+            self.select(None)  # keys in drawing mode must not act on an earlier selection
         self.tool = tool
         self.concept_label = concept_label
         self.concept_color = concept_color
@@ -356,10 +358,15 @@ class ImageCanvas(Emitter, Widget, can_focus=True):
     def _place_vertex(self, point: Point) -> None:
         """Add a vertex; a vertex on the first one (same cell or same pixel) closes the polygon."""
         assert self.viewport is not None
-        if len(self.vertices) >= 3:
+        if self.vertices:
             first = self.vertices[0]
-            if point == first or self.viewport.cell_at(*point) == self.viewport.cell_at(*first):
+            on_first = point == first or self.viewport.cell_at(*point) == self.viewport.cell_at(*first)
+            if on_first and len(self.vertices) >= 3:
                 self.action_close_polygon()
+                return
+            if on_first or point in self.vertices:
+                self.notify("That vertex is already placed; a polygon closes on its first vertex once it has"
+                            " 3 vertices.", severity="warning")
                 return
         self.vertices.append(point)
         self._rebuild_overlay()
@@ -451,10 +458,11 @@ class ImageCanvas(Emitter, Widget, can_focus=True):
 
     def action_delete_selected(self) -> None:
         """Delete the selected instance, or the last vertex of the polygon being drawn."""
-        if self.tool == "polygon" and self.vertices:
-            self.vertices.pop()
-            self._rebuild_overlay()
-            self.post_message(self.StateChanged())
+        if self.tool != "select":
+            if self.vertices:
+                self.vertices.pop()
+                self._rebuild_overlay()
+                self.post_message(self.StateChanged())
             return
         if self.selected_id is not None:
             self.emit(self.DeleteRequested(self.selected_id))

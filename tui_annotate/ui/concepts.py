@@ -56,8 +56,8 @@ class ConceptListScreen(ModalScreen[None]):
             yield Label("Concepts (hotkey order)", classes="title")
             yield OptionList(id="concept-list")
             yield Input(id="rename", placeholder="new name; Enter renames everywhere, Esc cancels")
-            yield Label("r rename everywhere · [ ] or Shift+↑↓ reorder · Delete removes an unused concept · Esc closes",
-                        classes="hint")
+            yield Label("r: rename everywhere · [ ] or Shift+↑↓: reorder (hotkeys follow)\n"
+                        "Delete: remove an unused concept · Esc: close", classes="hint")
 
     def on_mount(self) -> None:
         self._fill()
@@ -68,6 +68,9 @@ class ConceptListScreen(ModalScreen[None]):
         counts: dict[str, int] = {}
         for annotation in self.store.all_annotations():
             counts[annotation.concept_id] = counts.get(annotation.concept_id, 0) + 1
+            if annotation.renamed_from is not None:
+                # A renamed annotation still uses its original concept: renaming back returns to it.
+                counts[annotation.renamed_from] = counts.get(annotation.renamed_from, 0) + 1
         concepts = self.store.concepts()
         options.clear_options()
         for index, concept in enumerate(concepts):

@@ -56,10 +56,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, expand=True, pad_edge=False)
-        table.add_column("Where", style="bold", no_wrap=True)
-        table.add_column("Keys", style="cyan", no_wrap=True)
-        table.add_column("Does")
-        table.add_column("Id (for the key map)", style="dim", no_wrap=True)
+        table.add_column("Where", style="bold", ratio=1)
+        table.add_column("Keys", style="cyan", ratio=1)
+        table.add_column("Does", ratio=3, min_width=24)
+        table.add_column("Id (for the key map)", style="dim", ratio=1, overflow="fold")
         previous = ""
         for group, keys, description, binding_id in binding_rows(self.keymap):
             table.add_row(group if group != previous else "", keys, description, binding_id)

@@ -38,4 +38,24 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
             problems.append(f"{path}: keys for {binding_id!r} must be a non-empty string such as \"n\"")
         else:
             keymap[binding_id] = keys
+    problems += key_conflicts(keymap, path)
     return keymap, problems
+
+
+def key_conflicts(keymap: dict[str, str], path: Path) -> list[str]:
+    """Report keys that two bindings of the main screen would share after remapping.
+
+    A key bound both on the screen and on the canvas or a pane is not a conflict: the
+    focused widget's binding wins there on purpose (Delete, Escape, b, v).
+    """
+    problems = []
+    for group, bindings in BINDING_GROUPS:
+        owners: dict[str, str] = {}
+        for binding in bindings:
+            keys = keymap.get(binding.id or "", binding.key)
+            for key in (part.strip() for part in keys.split(",")):
+                other = owners.setdefault(key, binding.id or binding.action)
+                if other != (binding.id or binding.action):
+                    problems.append(f"{path}: key {key!r} is bound to both {other!r} and {binding.id!r}"
+                                    f" ({group}); only one of them will work")
+    return problems

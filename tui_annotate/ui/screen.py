@@ -178,7 +178,7 @@ class AnnotateScreen(Screen):
         if is_text and self.canvas.tool != "select":
             self.canvas.set_tool("select")
         if had_focus:
-            self.main_view.focus()
+            self.set_focus(self.main_view)
 
     @property
     def main_view(self) -> ImageCanvas | TextView:
@@ -514,13 +514,13 @@ class AnnotateScreen(Screen):
     def _row_requested(self, message: ObjectList.Requested) -> None:
         row = message.row
         if message.action == "back":
-            self.main_view.focus()
+            self.set_focus(self.main_view)
             return
         if row is None:
             return
         if message.action == "draw":
             self._start_drawing(row.concept_id)
-            self.main_view.focus()
+            self.set_focus(self.main_view)
         elif message.action == "hide":
             self._toggle_hidden(row)
         elif message.action == "delete":
@@ -540,11 +540,14 @@ class AnnotateScreen(Screen):
                 self._rename_annotations([row.target_id], row.label)
         elif message.action == "reassign" and row.kind == "instance":
             self._pick_then(partial(self._reassign_to_pick, row.target_id), f"Reassign {row.label} to")
+        elif message.action == "reassign":
+            self.notify("R reassigns one instance: highlight an instance row (r renames the whole category).",
+                        severity="warning")
 
     def _classification_requested(self, message: ClassificationList.Requested) -> None:
         row = message.row
         if message.action == "back":
-            self.main_view.focus()
+            self.set_focus(self.main_view)
         elif row is None:
             return
         elif message.action == "remove":
@@ -726,7 +729,8 @@ class AnnotateScreen(Screen):
         """Return True for an image input; tell the annotator why `what` does not apply to a text."""
         item = self.current_input
         if item is not None and item.kind == "text":
-            self.notify(f"{what} are for images; classify a text with c.", severity="warning")
+            self.notify(f"{what} are for images; on a text, scroll with PageUp/PageDown and classify with c.",
+                        severity="warning")
             return False
         return True
 
@@ -836,6 +840,9 @@ class AnnotateScreen(Screen):
         if existing is None:
             self._classify(concept_id)
             return
+        if not any(mark.name == self.store.annotator for mark in existing.annotators):
+            self._classify(concept_id)  # someone else assigned it: add this annotator's mark
+            return
         concept = self.store.concept(target)
         self._unclassify(existing.id, concept.name if concept else target)
 
@@ -887,7 +894,7 @@ class AnnotateScreen(Screen):
 
     def action_go_to(self) -> None:
         image = self.canvas.image
-        if image is None:
+        if not self._image_only("Positions") or image is None:
             return
 
         def parse(text: str) -> tuple[float, float]:
@@ -905,9 +912,13 @@ class AnnotateScreen(Screen):
         self.open_entry(Entry("text", "Go to x,y in image pixels", chosen, parse, placeholder=f"now {x:g},{y:g}"))
 
     def action_zoom_in(self) -> None:
+        if not self._image_only("Zoom levels"):
+            return
         self.canvas.zoom(2.0)
 
     def action_zoom_out(self) -> None:
+        if not self._image_only("Zoom levels"):
+            return
         self.canvas.zoom(0.5)
 
     def action_zoom_fit(self) -> None:
@@ -918,14 +929,18 @@ class AnnotateScreen(Screen):
         self.notify("Overlays shown." if shown else "Overlays hidden; v shows them again.")
 
     def action_focus_panes(self) -> None:
-        """Move the focus from the canvas to the Objects pane, then the Classifications pane, then back."""
+        """Move the focus from the canvas to the Objects pane, then the Classifications pane, then back.
+
+        Screen.set_focus applies at once (Widget.focus waits for the next message), so a second
+        `o` in the same burst of keys sees the first one's result.
+        """
         focused = self.app.focused
         if focused is self.objects.list:
-            self.classifications.list.focus()
+            self.set_focus(self.classifications.list)
         elif focused is self.classifications.list:
-            self.main_view.focus()
+            self.set_focus(self.main_view)
         else:
-            self.objects.list.focus()
+            self.set_focus(self.objects.list)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(getattr(self.app, "keymap", {})))
