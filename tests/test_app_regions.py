@@ -353,3 +353,20 @@ async def test_reassign_drops_superscript(demo_copy: Path) -> None:
     (box,) = annotations_of(demo_copy, FIRST)
     assert concept_name(demo_copy, box["concept_id"]) == "cat"
     assert "renamed_from" not in box
+
+
+async def test_concept_list_removes_relation(demo_copy: Path) -> None:
+    async with running_app(demo_copy) as (app, pilot):
+        await pilot.press("1")
+        await place(pilot, 100, 100)
+        await place(pilot, 200, 200)
+        await pilot.press("escape", "tab", "r", *"kite", "enter", "C")  # relation person -> kite
+        await pilot.pause()
+        await pilot.press("home", "x", "escape")
+        await pilot.pause()
+        assert disk_state(demo_copy)["relations"] == []
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.main_screen.canvas.concept_label == "person", "new annotations keep the concept again"
+    (box,) = annotations_of(demo_copy, FIRST)
+    assert concept_name(demo_copy, box["concept_id"]) == "kite", "the renamed annotation keeps its concept"

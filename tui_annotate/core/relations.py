@@ -65,6 +65,21 @@ def rename_annotations(store: ProjectStore, annotation_ids: list[str], new_name:
     return Edit(description, _merge(changes))
 
 
+def remove_relation(store: ProjectStore, original_id: str) -> Edit:
+    """Remove the relation from a concept, so new annotations with it keep it again.
+
+    Annotations already renamed keep their concept and their `renamed_from`.
+    """
+    for relation in store.relations():
+        if relation.original_id == original_id:
+            original = store.concept(original_id)
+            new = store.concept(relation.new_id)
+            description = (f"remove relation {original.name if original else original_id}"
+                           f" → {new.name if new else relation.new_id}")
+            return Edit(description, [change_record(store, "relations", relation.id, None)])
+    return Edit("remove relation", [])
+
+
 def _reaches(relations: dict[str, ConceptRelation], start: str, goal: str) -> bool:
     """Return True when following relations from `start` arrives at `goal`."""
     seen = {start}

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ..core import operations
+from ..core import operations, relations
 from ..core.edits import Edit
 from ..core.errors import ProjectError
 from .hotkeys import hotkey_label
@@ -31,6 +31,7 @@ class ConceptListScreen(ModalScreen[None]):
         Binding("shift+up,left_square_bracket", "move(-1)", "Move up (lower hotkey)", id="concepts.up"),
         Binding("shift+down,right_square_bracket", "move(1)", "Move down (higher hotkey)", id="concepts.down"),
         Binding("delete,backspace", "delete", "Delete if unused", id="concepts.delete"),
+        Binding("x", "remove_relation", "Remove its relation", id="concepts.remove_relation"),
     ]
 
     DEFAULT_CSS = """
@@ -57,7 +58,8 @@ class ConceptListScreen(ModalScreen[None]):
             yield OptionList(id="concept-list")
             yield Input(id="rename", placeholder="new name; Enter renames everywhere, Esc cancels")
             yield Label("r: rename everywhere · [ ] or Shift+↑↓: reorder (hotkeys follow)\n"
-                        "Delete: remove an unused concept · Esc: close", classes="hint")
+                        "x: remove its relation (→) · Delete: remove an unused concept · Esc: close",
+                        classes="hint")
 
     def on_mount(self) -> None:
         self._fill()
@@ -72,6 +74,8 @@ class ConceptListScreen(ModalScreen[None]):
                 # A renamed annotation still uses its original concept: renaming back returns to it.
                 counts[annotation.renamed_from] = counts.get(annotation.renamed_from, 0) + 1
         concepts = self.store.concepts()
+        names = {concept.id: concept.name for concept in concepts}
+        targets = {r.original_id: names.get(r.new_id, r.new_id) for r in self.store.relations()}
         options.clear_options()
         for index, concept in enumerate(concepts):
             text = Text(no_wrap=True, overflow="ellipsis")
@@ -81,6 +85,9 @@ class ConceptListScreen(ModalScreen[None]):
             text.append(concept.name, style="bold")
             used = counts.get(concept.id, 0)
             text.append(f"  {used} annotation{'s' if used != 1 else ''}", style="dim")
+            target = targets.get(concept.id)
+            if target is not None:
+                text.append(f"  → {target}", style="italic")
             options.add_option(Option(text, id=concept.id))
         ids = [concept.id for concept in concepts]
         if keep in ids:
@@ -114,6 +121,17 @@ class ConceptListScreen(ModalScreen[None]):
             self.notify(str(error), severity="warning", timeout=8)
             return
         self._apply(edit, None)
+
+    def action_remove_relation(self) -> None:
+        """Remove the concept's relation, so new annotations made with it keep it."""
+        concept_id = self._current()
+        if concept_id is None:
+            return
+        edit = relations.remove_relation(self.store, concept_id)
+        if not edit.changes:
+            self.notify("This concept has no relation to remove.", severity="warning")
+            return
+        self._apply(edit, concept_id)
 
     def action_rename(self) -> None:
         concept_id = self._current()
