@@ -604,7 +604,9 @@ def test_strip_builder_clears_full_cache(monkeypatch):
     rng = np.random.default_rng(5)
 
     for _ in range(4):
-        samples = rng.integers(0, 256, (2, 4, 3), dtype=np.uint8)
+        # Channels with equal top and bottom bits are exact at 6 bits per channel.
+        top = rng.integers(0, 64, (2, 4, 3), dtype=np.uint8)
+        samples = (top << 2) | (top >> 4)
         strip = builder.build(samples)[0]
         colours = [s.style.color.triplet for s in strip for _ in s.text]
         assert colours == [tuple(rgb) for rgb in samples[0].tolist()]
@@ -629,3 +631,11 @@ def test_strip_builder_rejects_odd_sample_rows():
 def test_strip_builder_rejects_unknown_colour_system():
     with pytest.raises(ValueError, match="unsupported colour system"):
         StripBuilder("16")  # type: ignore[arg-type]
+
+
+def test_truecolor_rounds_to_six_bits():
+    samples = np.array([[[255, 0, 128]], [[1, 2, 3]]], dtype=np.uint8)
+    (strip,) = StripBuilder("truecolor").build(samples)
+    (segment,) = list(strip)
+    assert tuple(segment.style.color.triplet) == (255, 0, 130)
+    assert tuple(segment.style.bgcolor.triplet) == (0, 0, 0)
