@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import shutil
 import subprocess
 import sys
 import unicodedata
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual import events
 from textual.app import App, ComposeResult
@@ -25,6 +29,7 @@ from tui_annotate.core.text import (
     decode_text,
     load_text,
     normalize_text,
+    text_width,
 )
 from tui_annotate.ui.textview import TextView
 
@@ -248,19 +253,49 @@ def test_char_width_rules() -> None:
     assert char_width("\ufffd") == 1
 
 
+NO_BREAK_SPACES = "\u00a0\u2007\u202f"
+
+
+def starts_row_allowed(line: str, offset: int) -> bool:
+    """Whether a wrapped line may start at `offset` of `line`: after whitespace or a zero-width
+    space, or before or after a wide character, but never at a zero-width character."""
+    if char_width(line[offset]) == 0:
+        return False
+    before = line[offset - 1]
+    if (before.isspace() and before not in NO_BREAK_SPACES) or before == "\u200b":
+        return True
+    if char_width(line[offset]) == 2:
+        return True
+    bases = [char for char in line[:offset] if char_width(char) > 0]
+    return bool(bases) and char_width(bases[-1]) == 2
+
+
 def reference_rows(line: str, width: int) -> list[str]:
-    """Wrap one logical line greedily, character by character, as the rules state."""
+    """Wrap one logical line character by character, as the rules state.
+
+    Each row takes the characters that fit and ends at the last offset among them where a row
+    may start. Without such an offset, it ends after the last character that fits.
+    """
     rows: list[str] = []
-    current, cells = "", 0
-    for char in line:
-        size = char_width(char)
-        if size and cells + size > width and current:
-            rows.append(current)
-            current, cells = "", 0
-        current += char
-        cells += size
-    rows.append(current)
-    return rows
+    start = 0
+    while True:
+        end, cells = start, 0
+        while end < len(line) and cells + char_width(line[end]) <= width:
+            cells += char_width(line[end])
+            end += 1
+        if end == start < len(line):
+            # A wide character alone in a one-cell view, with the zero-width characters after it.
+            end += 1
+            while end < len(line) and char_width(line[end]) == 0:
+                end += 1
+        elif end < len(line):
+            allowed = [offset for offset in range(start + 1, end + 1) if starts_row_allowed(line, offset)]
+            if allowed:
+                end = allowed[-1]
+        rows.append(line[start:end])
+        if end == len(line):
+            return rows
+        start = end
 
 
 def wrapped_lines(wrapped: WrappedText, line: int) -> list[str]:
@@ -303,9 +338,11 @@ def test_wide_char_moves_to_next_row(width: int) -> None:
 
     assert len(rows) > 3
     for row, following in zip(rows, rows[1:]):
-        # A row ends short of the width only when the next character would not fit.
+        # A row ends short of the width only when the next wide character, or the next Latin
+        # word ("hello", "68"), would not fit.
         cells = sum(map(char_width, row))
-        assert cells == width or cells + char_width(following[0]) > width, (row, following)
+        word = "".join(takewhile(lambda char: char_width(char) == 1, following)) or following[0]
+        assert cells == width or cells + text_width(word) > width, (row, following)
 
 
 def test_wrap_matches_reference_on_mixed_text() -> None:
@@ -324,10 +361,105 @@ def test_wrap_matches_reference_on_mixed_text() -> None:
         assert wrapped.line_count == sum(len(rows) for rows in expected)
 
 
+def row_texts(text: str, width: int) -> list[str]:
+    wrapped = TextDocument(text).wrap(width)
+    return [row.text for row in wrapped.rows(0, wrapped.line_count)]
+
+
+def test_sentence_wraps_at_spaces() -> None:
+    text = "Annotators read every text and never lose work. Lorem ipsum dolor sit amet."
+
+    rows = row_texts(text, 20)
+
+    assert rows == ["Annotators read ", "every text and ", "never lose work. ", "Lorem ipsum dolor ",
+                    "sit amet."]
+
+
+def test_word_wider_than_width_is_split() -> None:
+    assert row_texts("see internationalization here", 10) == ["see ", "internatio", "nalization", " here"]
+    assert row_texts("abcdefghijklmnopqrstuvwxyz", 10) == ["abcdefghij", "klmnopqrst", "uvwxyz"]
+
+
+def test_word_filling_width_moves_space_to_next_row() -> None:
+    # The space after "abcd" does not fit, and the row has no earlier space to break after.
+    assert row_texts("abcd efg", 4) == ["abcd", " efg"]
+    assert row_texts("xy abcd efg", 7) == ["xy ", "abcd ", "efg"]
+
+
+def test_chinese_wraps_between_characters() -> None:
+    rows = row_texts("我想订一张去北京的机票，明天下午出发。", 7)
+
+    assert rows == ["我想订", "一张去", "北京的", "机票，", "明天下", "午出发", "。"]
+
+
+def test_mixed_chinese_and_latin_wraps() -> None:
+    rows = row_texts("hello 中文世界 world again", 8)
+
+    assert rows == ["hello 中", "文世界 ", "world ", "again"]
+    assert row_texts("abc中def", 4) == ["abc", "中", "def"]
+
+
+def test_trailing_spaces_stay_on_rows() -> None:
+    assert row_texts("trailing spaces     ", 8) == ["trailing", " spaces ", "    "]
+    assert row_texts("one two   ", 4) == ["one ", "two ", "  "]
+
+
+def test_no_break_space_keeps_words_together() -> None:
+    assert row_texts("see 10\u00a0kg now", 7) == ["see ", "10\u00a0kg ", "now"]
+
+
+def test_ideographic_space_allows_break() -> None:
+    assert row_texts("ab\u3000cdef", 4) == ["ab\u3000", "cdef"]
+
+
+def test_zero_width_space_allows_break() -> None:
+    assert row_texts("abc\u200bdefgh", 5) == ["abc\u200b", "defgh"]
+
+
+def test_combining_mark_stays_after_space() -> None:
+    # No row starts at a zero-width character, so a mark on a space ends the space's row.
+    assert row_texts("ab \u0301cd", 3) == ["ab \u0301", "cd"]
+    assert row_texts("ab\u0301 cd", 3) == ["ab\u0301 ", "cd"]
+
+
+def test_line_starting_with_mark_ignores_previous_line() -> None:
+    assert row_texts("中\n\u0301ab", 1) == ["中", "\u0301a", "b"]
+
+
+LATIN_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=14)
+CJK_CHARACTERS = st.sampled_from("中文字我想订去北京的机票，。")
+SPACES = st.text(alphabet=" ", min_size=1, max_size=4)
+LINES = st.lists(st.one_of(LATIN_WORDS, CJK_CHARACTERS, SPACES), max_size=30).map("".join)
+LATIN_WORD = re.compile("[a-z]+")
+
+
+@given(line=LINES, width=st.integers(min_value=1, max_value=30))
+def test_wrap_rows_rebuild_line(line: str, width: int) -> None:
+    wrapped = TextDocument(line).wrap(width)
+    rows = [wrapped.row(index) for index in wrapped.rows_of(0)]
+
+    assert "".join(row.text for row in rows) == line
+    assert [row.text for row in rows] == reference_rows(line, width)
+    for row in rows:
+        assert row.cells == text_width(row.text)
+        if width > 1 or len(row.text) > 1:
+            assert row.cells <= width, row
+        else:
+            assert row.cells <= 2, row
+    for row in rows[:-1]:
+        end = row.offset + len(row.text)
+        # A row ends inside a Latin word only when that word is wider than the view.
+        for word in LATIN_WORD.finditer(line):
+            if word.start() < end < word.end():
+                assert len(word.group()) > width, (row, word.group())
+
+
 def test_width_one_gives_wide_char_own_row() -> None:
     wrapped = TextDocument("a中b").wrap(1)
 
     assert [row.text for row in wrapped.rows(0, 10)] == ["a", "中", "b"]
+    assert row_texts("a中", 1) == ["a", "中"]
+    assert row_texts("中\u0301", 1) == ["中\u0301"]
 
 
 def test_combining_mark_stays_with_base() -> None:

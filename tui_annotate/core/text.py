@@ -1,10 +1,10 @@
 """Provides text documents: any bytes decoded for a terminal, and wrapping by terminal cell width.
 
 A document is decoded once per input and split into logical lines (the lines of the file).
-`TextDocument.wrap` then splits those into wrapped lines that fit a view width. The row
-count of every logical line is computed with numpy in one pass, and the row breaks of a
-line are computed only when that line is shown, so scrolling a document of several
-megabytes never re-wraps it.
+`TextDocument.wrap` then splits those into wrapped lines that fit a view width, breaking
+after whitespace and around wide characters. Lines that fit the width are counted with numpy
+in one pass, and only longer lines are broken, once per width, so scrolling a document of
+several megabytes never re-wraps it.
 """
 
 from __future__ import annotations
@@ -69,6 +69,15 @@ _CJK_RESERVED_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0
 _UNKNOWN_WIDTH = 255
 _width_table = np.full(0x110000, _UNKNOWN_WIDTH, dtype=np.uint8)
 """Cell width by code point, filled in by `_char_widths` as documents use the code points."""
+
+_BREAK_AFTER = frozenset(
+    [chr(code) for code in range(0x3001) if chr(code).isspace()] + ["\u200b"]
+) - frozenset("\n\u00a0\u2007\u202f")
+"""Characters that a wrapped line may end after: whitespace and the zero-width space, but not
+the newline, which ends the logical line, nor the no-break spaces U+00A0, U+2007 and U+202F."""
+
+_BREAK_AFTER_TABLE = np.zeros(0x3001, dtype=bool)
+_BREAK_AFTER_TABLE[[ord(char) for char in _BREAK_AFTER]] = True
 
 MAX_CACHED_WIDTHS = 4
 """Wrapped versions of one document kept for recent view widths, so a resize back is instant."""
@@ -213,8 +222,11 @@ class TextDocument:
         self.encoding = encoding
         self.first_invalid_byte = first_invalid_byte
         self._wrapped: OrderedDict[int, WrappedText] = OrderedDict()
+        self._break_offsets: np.ndarray | None = None
         self.widths: np.ndarray | None = None
         """Cells of each character of `text`, or None when every character takes one cell."""
+        self.cumulative_cells: np.ndarray | None = None
+        """Cells of the first k characters of `text` at index k, or None when `widths` is None."""
 
         if text.isascii():
             codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
@@ -239,6 +251,7 @@ class TextDocument:
         dtype = np.int32 if len(self.widths) < 2**30 else np.int64
         cumulative = np.zeros(len(self.widths) + 1, dtype=dtype)
         np.cumsum(self.widths, out=cumulative[1:])
+        self.cumulative_cells = cumulative
         cells = (cumulative[self.line_ends] - cumulative[self.line_starts]).astype(np.int64)
         wide_positions = np.flatnonzero(self.widths == 2)
         wide_lines = np.zeros(len(self.line_starts), dtype=bool)
@@ -267,6 +280,43 @@ class TextDocument:
     def logical_line(self, index: int) -> str:
         """Return logical line `index` (counted from 0) without its newline."""
         return self.text[self.line_starts[index]:self.line_ends[index]]
+
+    def break_offsets(self) -> np.ndarray:
+        """Return the sorted character offsets in `text` where a wrapped line may start, other
+        than the start of a logical line.
+
+        A wrapped line may start after a character of `_BREAK_AFTER`, and before or after a
+        wide character, so that text without spaces (Chinese, Japanese) still wraps between
+        any two characters. It never starts at a zero-width character, so it starts after the
+        zero-width characters that follow a wide one. The offsets are computed on first use.
+
+        NOTE: these are simpler than the Unicode line breaking rules (UAX #14). For example a
+        line may start at a full-width comma or end after an opening bracket.
+        """
+        if self._break_offsets is None:
+            self._break_offsets = self._find_break_offsets()
+        return self._break_offsets
+
+    def _find_break_offsets(self) -> np.ndarray:
+        if self.widths is None:
+            codes = np.frombuffer(self.text.encode("ascii"), dtype=np.uint8)
+            return np.flatnonzero(_BREAK_AFTER_TABLE[codes[:-1]]) + 1
+
+        codes = np.frombuffer(self.text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
+        in_table = codes < len(_BREAK_AFTER_TABLE)
+        break_after = _BREAK_AFTER_TABLE[np.where(in_table, codes, 0)] & in_table
+        wide = self.widths == 2
+        after_wide = wide.copy()
+        marks = np.flatnonzero((self.widths == 0) & (codes != 10))
+        if len(marks):
+            # A zero-width character joins the last character with a width before it in its
+            # line. A newline counts as such a character, so marks starting a line join nothing.
+            bases = np.flatnonzero((self.widths > 0) | (codes == 10))
+            before = np.searchsorted(bases, marks) - 1
+            has_base = before >= 0
+            after_wide[marks[has_base]] = wide[bases[before[has_base]]]
+        allowed = (self.widths[1:] > 0) & (break_after[:-1] | after_wide[:-1] | wide[1:])
+        return np.flatnonzero(allowed) + 1
 
     def wrap(self, width: int) -> WrappedText:
         """Return the document wrapped at `width` cells, cached for the last few widths."""
@@ -306,10 +356,13 @@ class WrappedRow(NamedTuple):
 class WrappedText:
     """A document wrapped at a width in cells, with its wrapped lines numbered from 0.
 
-    Lines break at the last character that fits, not at word boundaries, and a wide
-    character that does not fit moves to the next wrapped line whole. Every wrapped line
-    fits `width` except when `width` is 1 and the line contains a single wide character.
-    Zero-width characters stay on the wrapped line of the character before them.
+    Each wrapped line ends at the last break offset (see `TextDocument.break_offsets`) that
+    fits, so lines break after whitespace and between wide characters. The whitespace stays at
+    the end of the wrapped line it ends. Only a word wider than `width` is broken inside, at the
+    last character that fits. A wide character that does not fit moves to the next wrapped line
+    whole. Every wrapped line fits `width` except when `width` is 1 and the line contains a
+    single wide character. Zero-width characters stay on the wrapped line of the character
+    before them.
     """
 
     def __init__(self, document: TextDocument, width: int) -> None:
@@ -318,15 +371,23 @@ class WrappedText:
         self.document = document
         self.width = width
         self._breaks: dict[int, list[int]] = {}
-        """Character offsets where the wrapped lines of a logical line start, by logical line."""
+        """Character offsets where the wrapped lines start in each logical line that takes
+        more than one wrapped line, by logical line. Other lines take one wrapped line."""
 
-        # Without wide characters, a line of n cells takes ceil(n / width) rows (at least one).
-        # Lines with wide characters that do not fit in one row are broken now to count their rows.
-        rows = np.maximum(1, -(-document.line_cells // width))
-        for line in np.flatnonzero(document.wide_lines & (document.line_cells > width)).tolist():
-            breaks = self._greedy_breaks(line)
-            self._breaks[line] = breaks
-            rows[line] = len(breaks)
+        # A line that fits takes one row. Longer lines are broken now, in Python, to count
+        # their rows, so this takes time in proportion to their rows.
+        rows = np.ones(len(document.line_cells), dtype=np.int64)
+        long_lines = np.flatnonzero(document.line_cells > width)
+        if len(long_lines):
+            offsets = document.break_offsets()
+            starts = document.line_starts[long_lines]
+            ends = document.line_ends[long_lines]
+            firsts = np.searchsorted(offsets, starts, side="right").tolist()
+            stops = np.searchsorted(offsets, ends, side="left").tolist()
+            for line, first, stop in zip(long_lines.tolist(), firsts, stops):
+                breaks = self._break_line(line, offsets[first:stop])
+                self._breaks[line] = breaks
+                rows[line] = len(breaks)
         self._row_starts = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(rows, out=self._row_starts[1:])
         self.line_count = int(self._row_starts[-1])
@@ -363,42 +424,51 @@ class WrappedText:
         return int(self._row_starts[line]) + max(part, 0)
 
     def _line_breaks(self, line: int) -> list[int]:
-        breaks = self._breaks.get(line)
-        if breaks is not None:
-            return breaks
-        rows = int(self._row_starts[line + 1] - self._row_starts[line])
-        if rows == 1:
-            return [0]
-        # Lines with wide characters were broken in __init__, so only 0 and 1 widths remain.
-        # Row k then starts after the last character that ends at or before cell k * width.
-        first, stop = int(self.document.line_starts[line]), int(self.document.line_ends[line])
-        widths = self.document.widths
-        if widths is None or bool((widths[first:stop] == 1).all()):
-            breaks = list(range(0, stop - first, self.width))
-        else:
-            ends = np.cumsum(widths[first:stop], dtype=np.int64)
-            limits = np.arange(1, rows, dtype=np.int64) * self.width
-            starts = np.searchsorted(ends, limits, side="right")
-            breaks = [0, *starts.tolist()]
-        self._breaks[line] = breaks
-        return breaks
+        return self._breaks.get(line, [0])
 
-    def _greedy_breaks(self, line: int) -> list[int]:
-        """Break a line with wide characters: each row takes the characters that fit."""
-        assert self.document.widths is not None
-        first, stop = int(self.document.line_starts[line]), int(self.document.line_ends[line])
-        ends = np.cumsum(self.document.widths[first:stop], dtype=np.int64).tolist()
-        count = len(ends)
+    def _break_line(self, line: int, break_offsets: np.ndarray) -> list[int]:
+        """Return where the wrapped lines of logical line `line` start, as offsets in the line.
+
+        `break_offsets` are the document's break offsets inside the line. Each wrapped line
+        takes the characters that fit and ends at the last break offset among them.
+        """
+        document = self.document
+        first, stop = int(document.line_starts[line]), int(document.line_ends[line])
+        length = stop - first
+        # The offsets in `allowed` count from the start of the text, and the others in this
+        # method from the start of the line.
+        allowed = break_offsets.tolist()
+        width = self.width
         breaks = [0]
         start = 0
-        used = 0
+        if document.cumulative_cells is None or (not document.wide_lines[line]
+                                                 and int(document.line_cells[line]) == length):
+            # Every character takes one cell, so cells and character offsets agree.
+            while length - start > width:
+                fit = start + width
+                index = bisect.bisect_right(allowed, first + fit) - 1
+                if index >= 0 and allowed[index] > first + start:
+                    start = allowed[index] - first
+                else:
+                    start = fit
+                breaks.append(start)
+            return breaks
+
+        # cells[k] - cells[0] is the cells of the first k characters of the line.
+        cells = document.cumulative_cells[first:stop + 1].tolist()
         while True:
-            end = bisect.bisect_right(ends, used + self.width, lo=start)
-            if end == start:
-                # A wide character alone is wider than a one-cell view, so it takes a row.
-                end = bisect.bisect_right(ends, ends[start], lo=start)
-            if end >= count:
+            # The characters before offset `fit` fit, with the zero-width characters after them.
+            fit = bisect.bisect_right(cells, cells[start] + width, lo=start) - 1
+            if fit >= length:
                 return breaks
-            breaks.append(end)
-            start = end
-            used = ends[end - 1]
+            index = bisect.bisect_right(allowed, first + fit) - 1
+            if index >= 0 and allowed[index] > first + start:
+                start = allowed[index] - first
+            elif fit > start:
+                start = fit
+            else:
+                # A wide character alone is wider than a one-cell view, so it takes a row.
+                start = bisect.bisect_right(cells, cells[start + 1], lo=start) - 1
+                if start >= length:
+                    return breaks
+            breaks.append(start)
