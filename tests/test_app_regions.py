@@ -79,7 +79,7 @@ async def test_two_annotators_on_one_classification(demo_copy: Path) -> None:
         await pilot.pause()
         (assigned,) = classifications(demo_copy)
         assert [mark["name"] for mark in assigned["annotators"]] == ["qa"]
-        await pilot.press("delete")  # qa's mark remains: asks before removing it for everyone
+        await pilot.press("delete")  # qa's mark remains, so removing it for everyone needs a yes
         await pilot.pause()
         assert len(classifications(demo_copy)) == 1
         await pilot.press("y")

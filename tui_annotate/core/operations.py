@@ -1,7 +1,7 @@
-"""Provides the edits an annotator makes: concepts, boxes, reassigning, hiding rules.
+"""Provides the edits an annotator makes: concepts, inputs, boxes, polygons and reassigning.
 
-Each function checks the domain rules, builds an Edit from the store's current state and
-returns it without applying it; the caller passes it to `ProjectStore.apply`.
+Each function checks the domain rules and builds an Edit from the store's current state.
+It does not apply the edit: the caller passes it to `ProjectStore.apply`.
 """
 
 from __future__ import annotations

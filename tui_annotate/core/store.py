@@ -73,6 +73,8 @@ class ProjectStore:
         self._extra: dict[str, Any] = dict(project.model_extra or {})
         self._records: dict[str, dict[str, Record]] = {name: {} for name in COLLECTIONS}
         self._by_input: dict[str, dict[str, None]] = {}
+        self._inputs_cache: list[InputItem] | None = None
+        """Inputs in project order; rebuilt after an input record changes."""
         self._load_records(project)
         self._journal: IO[str] | None = None
         self._journal_path: Path | None = None
@@ -155,7 +157,23 @@ class ProjectStore:
         return None
 
     def inputs(self) -> list[InputItem]:
-        return list(self._records["inputs"].values())  # type: ignore[arg-type]
+        return list(self._input_order())
+
+    def input_count(self) -> int:
+        return len(self._records["inputs"])
+
+    def input_at(self, index: int) -> InputItem | None:
+        """Return the input at position `index` in project order, or None when out of range.
+
+        Unlike `inputs()`, this copies nothing, so the UI can call it on every key.
+        """
+        order = self._input_order()
+        return order[index] if 0 <= index < len(order) else None
+
+    def _input_order(self) -> list[InputItem]:
+        if self._inputs_cache is None:
+            self._inputs_cache = list(self._records["inputs"].values())  # type: ignore[arg-type]
+        return self._inputs_cache
 
     def input(self, input_id: str) -> InputItem | None:
         return self._records["inputs"].get(input_id)  # type: ignore[return-value]
@@ -255,6 +273,7 @@ class ProjectStore:
     # Internals: records
 
     def _load_records(self, project: Project) -> None:
+        self._inputs_cache = None
         for name in COLLECTIONS:
             table = self._records[name]
             table.clear()
@@ -281,6 +300,8 @@ class ProjectStore:
         return validated
 
     def _put(self, collection: str, record_id: str, record: Record | None) -> None:
+        if collection == "inputs":
+            self._inputs_cache = None
         table = self._records[collection]
         old = table.get(record_id)
         # Replacing a key keeps its place in the dict, so an annotation updated on the same input

@@ -111,7 +111,7 @@ class AnnotateApp(App[None]):
         """Save the view position, fold the journal into the project file and exit.
 
         When the project file cannot be written, the app exits with code 1 and leaves the
-        journal in place; the command line then reports the error.
+        journal in place. The command line then reports the error.
         """
         self.main_screen.save_view_state()
         try:

@@ -2,8 +2,8 @@
 
 Every prompt of the main screen is an entry rather than a modal screen, so the focus
 never moves while the annotator types. Textual hands each key to the widget focused at
-the moment the key is read, so a modal screen that opens or closes between two fast keys
-(a burst over SSH, or tmux send-keys) would send the second key to the wrong widget. The
+the moment the key is read. A modal screen that opens or closes between two fast keys (a
+burst over SSH, or tmux send-keys) would therefore send the second key to the wrong widget. The
 app routes keys to the open entry instead (see `AnnotateApp._on_key`), in the order read.
 """
 

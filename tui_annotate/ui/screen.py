@@ -11,6 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +41,9 @@ from .objects import ObjectList, ObjectRow, ObjectsPane
 from .overlay import RegionView
 from .status import StatusBar
 from .textview import TextView
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,7 @@ class AnnotateScreen(Screen):
         self.entry: Entry | None = None
         self._warned: set[str] = set()
         self._conflicts_shown = 0
+        self._mask_bounds: dict[tuple[str, int, int], tuple[int, int, int, int]] = {}
         self.input_loading = False
         """True while the current input is being decoded; the app queues keys meanwhile.
         (Not `loading`: Textual widgets use that name for their loading indicator.)"""
@@ -134,8 +139,7 @@ class AnnotateScreen(Screen):
 
     @property
     def current_input(self) -> InputItem | None:
-        inputs = self.store.inputs()
-        return inputs[self.index] if 0 <= self.index < len(inputs) else None
+        return self.store.input_at(self.index)
 
     def show_input(self, index: int) -> None:
         """Show input `index`, decoding it in a worker unless it is cached."""
@@ -308,9 +312,19 @@ class AnnotateScreen(Screen):
             except (ImageLoadError, OSError, ValueError) as error:
                 self._warn_once(f"mask:{annotation.id}", f"Cannot show the mask {annotation.mask} of {label}: {error}")
                 return None
-            x0, y0, x1, y1 = mask_bounds(mask)
+            x0, y0, x1, y1 = self._bounds_of(self.store.state_dir / annotation.mask, mask)
             return RegionView(annotation.id, (x0, y0, x1, y1), label, color, "mask", mask=mask)
         return None
+
+    def _bounds_of(self, mask_path: Path, mask: np.ndarray) -> tuple[int, int, int, int]:
+        """Return a mask's bounding box, scanning the mask only when its file changed since the last redraw."""
+        status = mask_path.stat()
+        key = (str(mask_path), status.st_mtime_ns, status.st_size)
+        bounds = self._mask_bounds.get(key)
+        if bounds is None:
+            bounds = mask_bounds(mask)
+            self._mask_bounds[key] = bounds
+        return bounds
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
@@ -358,7 +372,7 @@ class AnnotateScreen(Screen):
         item = self.current_input
         canvas = self.canvas
         parts: list[tuple[str, str]] = []
-        total = len(self.store.inputs())
+        total = self.store.input_count()
         if item is None:
             parts.append(("no inputs", "bold"))
         else:
@@ -853,7 +867,7 @@ class AnnotateScreen(Screen):
         self._step_input(-1)
 
     def _step_input(self, step: int) -> None:
-        total = len(self.store.inputs())
+        total = self.store.input_count()
         target = self.index + step
         if not 0 <= target < total:
             self.notify("This is the last input." if step > 0 else "This is the first input.")
@@ -932,7 +946,7 @@ class AnnotateScreen(Screen):
         """Move the focus from the canvas to the Objects pane, then the Classifications pane, then back.
 
         Screen.set_focus applies at once (Widget.focus waits for the next message), so a second
-        `o` in the same burst of keys sees the first one's result.
+        `o` in the same burst of keys starts from the pane the first one focused.
         """
         focused = self.app.focused
         if focused is self.objects.list:
